@@ -1,0 +1,18 @@
+export { isRetryable, isRetryableStatus, RETRYABLE_ERROR_CODES, RETRYABLE_HTTP_STATUSES } from './classify.js';
+export { ExitCode, type ExitCodeValue } from './constants.js';
+export {
+  ConfigError,
+  ConflictError,
+  InternalError,
+  InterruptedError,
+  type LockOwner,
+  LockHeldError,
+  NotFoundError,
+  type PartialFailure,
+  PartialError,
+  PermanentError,
+  TemperedError,
+  type TemperedErrorOptions,
+  TransientError,
+  UsageError,
+} from './TemperedError.js';

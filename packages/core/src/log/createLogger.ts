@@ -1,0 +1,124 @@
+import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import type { LogLevelName } from './constants.js';
+import { humanFormat } from './humanFormat.js';
+import { type Redactor, secrets } from './redact.js';
+
+export type Logger = PinoLogger;
+
+export interface LoggerOptions {
+  level?: LogLevelName;
+  /** Keys on every line: cli, command, environment, run_id. */
+  bindings?: Record<string, unknown>;
+  /** Defaults to fd 2 (stderr). Tests pass their own sink. */
+  destination?: DestinationStream;
+  /** Human lines instead of JSON; defaults to whether stderr is a TTY. */
+  human?: boolean;
+  /** Append JSON lines to this file as well (created 0600). */
+  file?: string;
+  redactor?: Redactor;
+}
+
+export interface ClosableLogger {
+  logger: Logger;
+  /** Flushes and closes the log file; safe to call twice. */
+  close(): void;
+}
+
+/** Synchronous fd writer: cron jobs exit right after the last line, and async buffers lose it. */
+class FdStream implements DestinationStream {
+  constructor(
+    private readonly fd: number,
+    private readonly format?: (line: string) => string,
+  ) {}
+  write(line: string): void {
+    const text = this.format ? this.format(line) : line;
+    try {
+      writeSync(this.fd, text);
+    } catch (error) {
+      // a closed stderr (EPIPE) must not crash the run it is describing
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE' && (error as NodeJS.ErrnoException).code !== 'EBADF')
+        throw error;
+    }
+  }
+}
+
+export function openLogFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, 'a', 0o600);
+  // an existing file keeps its mode on open; logs may hold run details, so tighten it
+  if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  return fd;
+}
+
+/**
+ * pino underneath (its line format, levels, child bindings, serialisation); redaction on the
+ * way in, so no sink, human or JSON, ever sees a secret.
+ */
+export function createLogger(options: LoggerOptions = {}): ClosableLogger {
+  const redactor = options.redactor ?? secrets;
+  const human = options.human ?? process.stderr.isTTY === true;
+  const level = options.level ?? 'info';
+  const withStack = level === 'trace' || level === 'debug';
+  const console = options.destination ?? new FdStream(2, human ? humanFormat : undefined);
+
+  let fileFd: number | undefined;
+  let destination: DestinationStream = console;
+  if (options.file) {
+    fileFd = openLogFile(options.file);
+    const fileStream = new FdStream(fileFd);
+    destination = { write: (line: string) => (console.write(line), fileStream.write(line)) };
+  }
+
+  const logger = pino(
+    {
+      level,
+      base: { pid: process.pid, hostname: hostname(), ...redactor.redact(options.bindings ?? {}) },
+      messageKey: 'msg',
+      // errors arrive here already redacted into plain objects; pino's own serializer would undo that
+      serializers: { err: (err: unknown) => err },
+      hooks: {
+        logMethod(args, method) {
+          const redacted = args.map((arg) =>
+            arg instanceof Error
+              ? { err: redactor.redact(arg, { withStack }), msg: redactor.redactString(arg.message) }
+              : typeof arg === 'object' && arg !== null
+                ? redactor.redact(arg, { withStack })
+                : typeof arg === 'string'
+                  ? redactor.redactString(arg)
+                  : arg,
+          ) as Parameters<typeof method>;
+          method.apply(this, redacted);
+        },
+      },
+    },
+    destination,
+  );
+
+  // pino formats child bindings without a hook of ours; children inherit this own property
+  const protoChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return protoChild.call(this, redactor.redact(bindings), childOptions);
+  } as Logger['child'];
+
+  return {
+    logger,
+    close() {
+      if (fileFd !== undefined) {
+        try {
+          closeSync(fileFd);
+        } catch {
+          // already closed
+        }
+        fileFd = undefined;
+      }
+    },
+  };
+}
+
+/** A logger that drops everything, for library callers that pass none. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

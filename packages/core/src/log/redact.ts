@@ -1,0 +1,125 @@
+/**
+ * Redaction, in one place, used by the logger, the HTTP client, error output and state files.
+ * Two rules: values under keys that look secret, and values known to be secret (registered by
+ * config when it reads a secret env var, a *_FILE or a key marked secret) are replaced by
+ * `[REDACTED]` wherever they appear, including inside messages, URLs and error stacks.
+ */
+export const REDACTED = '[REDACTED]';
+
+/** Keys whose values are never printed, at any depth, case-insensitive. */
+export const SECRET_KEY_PATTERN =
+  /pass(word|wd|phrase)?$|^pwd$|secret|token|authorization|cookie|api[-_]?key|private[-_]?key|credential|access[-_]?key|signature|^auth$|session[-_]?id/i;
+
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s?#@]+)@/gi;
+const QUERY_SECRET =
+  /([?&;](?:access_token|refresh_token|id_token|token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth|x-amz-signature|x-amz-credential)=)[^&#\s"']*/gi;
+const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
+const MIN_SECRET_LENGTH = 4;
+
+export class Redactor {
+  readonly #secrets = new Set<string>();
+  #ordered: string[] = [];
+
+  /** Registers a value that must never be printed; too-short values are ignored to keep logs readable. */
+  addSecret(value: unknown): void {
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const text = String(value);
+    if (text.length < MIN_SECRET_LENGTH || this.#secrets.has(text)) return;
+    this.#secrets.add(text);
+    const encoded = encodeURIComponent(text);
+    if (encoded !== text) this.#secrets.add(encoded);
+    // longest first, so a secret that contains another is removed whole
+    this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
+  }
+
+  get size(): number {
+    return this.#secrets.size;
+  }
+
+  clear(): void {
+    this.#secrets.clear();
+    this.#ordered = [];
+  }
+
+  isSecretKey(key: string): boolean {
+    return SECRET_KEY_PATTERN.test(key);
+  }
+
+  redactString(text: string): string {
+    let out = text;
+    for (const secret of this.#ordered) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    if (out.includes('://')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+    if (out.includes('=')) out = out.replace(QUERY_SECRET, `$1${REDACTED}`);
+    if (/Bearer|Basic|Token/.test(out)) out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    return out;
+  }
+
+  /**
+   * Returns a redacted deep copy. Errors become plain objects (type, message, code, and stack
+   * when `withStack`), so messages and stacks go through the same rules as everything else.
+   */
+  redact<T>(value: T, options: { withStack?: boolean } = {}): T {
+    return this.#walk(value, options.withStack ?? false, 0, new WeakSet()) as T;
+  }
+
+  #walk(value: unknown, withStack: boolean, depth: number, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return this.redactString(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (depth > 12) return '[Depth]';
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    if (value instanceof Error) return this.#error(value, withStack, depth, seen);
+    if (value instanceof URL) return this.redactString(value.href);
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) return value.map((item) => this.#walk(item, withStack, depth + 1, seen));
+    if (value instanceof Map) return this.#walk(Object.fromEntries(value), withStack, depth, seen);
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      out[key] =
+        SECRET_KEY_PATTERN.test(key) && child !== undefined && child !== null && typeof child !== 'boolean'
+          ? REDACTED
+          : this.#walk(child, withStack, depth + 1, seen);
+    }
+    return out;
+  }
+
+  #error(error: Error, withStack: boolean, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+    const out: Record<string, unknown> = { type: error.name, message: this.redactString(error.message) };
+    const extra = error as unknown as Record<string, unknown>;
+    for (const key of ['code', 'exitCode', 'status', 'hint', 'file', 'keyPath']) {
+      if (extra[key] !== undefined) out[key] = this.#walk(extra[key], withStack, depth + 1, seen);
+    }
+    if (withStack && error.stack) out.stack = this.redactString(error.stack);
+    if (error.cause !== undefined) out.cause = this.#walk(error.cause, withStack, depth + 1, seen);
+    return out;
+  }
+}
+
+/**
+ * The process-wide registry. Config registers secrets here as it reads them, so every logger,
+ * HTTP log line and error message printed afterwards is covered without passing it around.
+ */
+export const secrets = new Redactor();
+
+export function redactUrl(url: string | URL): string {
+  return secrets.redactString(typeof url === 'string' ? url : url.href);
+}
+
+/** Header values of secret-looking names become [REDACTED]; the rest go through value rules. */
+export function redactHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] =
+      SECRET_KEY_PATTERN.test(name) || /^(proxy-)?authori[sz]ation$|^x-api-key$/i.test(name)
+        ? REDACTED
+        : Array.isArray(value)
+          ? value.map((v) => secrets.redactString(v))
+          : secrets.redactString(value);
+  }
+  return out;
+}

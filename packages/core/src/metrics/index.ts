@@ -1,0 +1,2 @@
+export { RunCounters } from './RunCounters.js';
+export type { Counters } from './types.js';
