@@ -1,2 +1,5 @@
+export { computeStats, type EnvironmentStats, percentile, renderStatsHuman } from './computeStats.js';
+export { type HeartbeatEvent, heartbeatUrl, sendHeartbeat } from './heartbeat.js';
+export { renderPrometheus, writePrometheusTextfile } from './prometheusTextfile.js';
 export { RunCounters } from './RunCounters.js';
 export type { Counters } from './types.js';

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { InterruptedError, UsageError } from '../errors/index.js';
+import {
+  type ApplyContext,
+  type ApplyResult,
+  applyPlan,
+  type Plan,
+  type PlanAction,
+  type PlanSummary,
+  planToJson,
+  renderAction,
+  renderPlanHuman,
+  renderSummaryLine,
+  summarizePlan,
+} from '../plan/index.js';
+import { currentLockOwner } from '../state/index.js';
+import { confirmProtected } from './confirmProtected.js';
+import { standardFlags } from './standardFlags.js';
+import { TemperedCommand } from './TemperedCommand.js';
+
+export interface PlannedResult<D> {
+  dryRun: boolean;
+  target: string;
+  summary: PlanSummary;
+  /** The full plan under --dry-run; the applied outcomes otherwise. */
+  plan?: Plan<D> & { summary: PlanSummary };
+  applied?: ApplyResult;
+}
+
+/**
+ * A command that changes things: the subclass gives its target, how to plan and how to apply
+ * one action; this class owns confirmation, the lock, dry-run, the journal and the output.
+ */
+export abstract class PlannedCommand<D = Record<string, unknown>> extends TemperedCommand<PlannedResult<D>> {
+  static override baseFlags = standardFlags;
+  static override recordsRuns = true;
+  /** 'continue' suits independent actions (files); 'stop' suits a sequence (a deploy). */
+  protected onActionError: 'continue' | 'stop' = 'stop';
+
+  /** What this run acts on; also names the lock and the journal. Must be stable between runs. */
+  protected abstract target(): Promise<string> | string;
+  /** Computes the actions with no side effect; the same code path serves --dry-run and apply. */
+  protected abstract plan(): Promise<PlanAction<D>[]>;
+  protected abstract applyAction(action: PlanAction<D>, ctx: ApplyContext): Promise<unknown>;
+  /** Called after the last action, e.g. to finalise; not called on dry-run. */
+  protected async afterApply(_result: ApplyResult): Promise<void> {}
+
+  async run(): Promise<PlannedResult<D>> {
+    const { ctx } = this;
+    const target = await this.target();
+    const lockName = lockNameFor(target);
+
+    if (this.isDryRun()) {
+      // no lock: a preview must work while another run is applying, and leave nothing behind
+      const plan = await this.buildPlan(target);
+      this.runStatus = 'dry-run';
+      this.print(renderPlanHuman(plan));
+      ctx.logger.info({ summary: summarizePlan(plan) }, 'dry run: plan printed, nothing changed');
+      return { dryRun: true, target, summary: summarizePlan(plan), plan: planToJson(plan) };
+    }
+
+    if (ctx.environment.protected) {
+      await confirmProtected({ environment: ctx.environment.name, yes: this.flags.yes === true });
+      ctx.logger.info({ environment: ctx.environment.name }, 'protected environment confirmed');
+    }
+
+    const lock = await ctx.store.acquireLock(lockName, {
+      owner: currentLockOwner(ctx.runId, `${ctx.cli} ${ctx.command}`),
+      waitMs: ctx.settings.lockWaitMs,
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    try {
+      const plan = await this.buildPlan(target);
+      const summary = summarizePlan(plan);
+      ctx.logger.info({ summary }, summary.changes === 0 ? 'nothing to change' : 'applying plan');
+      const journal = await ctx.store.openJournal(lockName);
+      if (summary.changes === 0 && !journal.resumed) {
+        await journal.finish();
+        this.runStatus = 'noop';
+        this.print(renderSummaryLine(summary));
+        return { dryRun: false, target, summary, applied: emptyResult() };
+      }
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new InterruptedError('SIGTERM');
+      const applied = await applyPlan(plan, {
+        journal,
+        logger: ctx.logger,
+        counters: ctx.counters,
+        signal: ctx.signal,
+        onError: this.onActionError,
+        apply: (action, actionCtx) => {
+          this.failedStep = action.id;
+          return this.applyAction(action, actionCtx);
+        },
+        afterAction: (outcome) => {
+          this.print(renderAction({ ...outcome, reason: outcome.status }));
+        },
+      });
+      this.failedStep = undefined;
+      await this.afterApply(applied);
+      this.print(
+        `Applied ${applied.applied} change(s)${applied.alreadyDone ? `, ${applied.alreadyDone} already done by an interrupted run` : ''}.`,
+      );
+      return { dryRun: false, target, summary, applied };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async buildPlan(target: string): Promise<Plan<D>> {
+    const { ctx } = this;
+    const actions = await this.plan();
+    const ids = new Set<string>();
+    for (const action of actions) {
+      if (ids.has(action.id)) throw new UsageError(`two planned actions share the id "${action.id}"`);
+      ids.add(action.id);
+    }
+    return { cli: ctx.cli, command: ctx.command, environment: ctx.environment.name, target, actions, warnings: this.warnings };
+  }
+}
+
+/** Lock and journal names are file names in the file store; keep them short and safe. */
+export function lockNameFor(target: string): string {
+  const slug = target.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-60);
+  return `${slug || 'target'}-${createHash('sha256').update(target).digest('hex').slice(0, 12)}`;
+}
+
+function emptyResult(): ApplyResult {
+  return { outcomes: [], applied: 0, alreadyDone: 0, failed: 0, resumed: false };
+}

@@ -1,0 +1,257 @@
+import { hostname } from 'node:os';
+import { Command, type Interfaces } from '@oclif/core';
+import type { ZodType } from 'zod';
+import { loadConfig, mergeSettings, resolveEnvironment, type StandardSettings, summarizeConfig } from '../config/index.js';
+import { ExitCode, TemperedError } from '../errors/index.js';
+import { type ClosableLogger, createLogger, type Logger, type LogLevelName, LOG_LEVEL_NAMES } from '../log/index.js';
+import { RunCounters, sendHeartbeat, writePrometheusTextfile } from '../metrics/index.js';
+import { FileStateStore, type RunRecord, type StateStore, stateDirFor } from '../state/index.js';
+import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
+import { newRunId } from './runId.js';
+import { installSignalHandlers } from './signals.js';
+import { readOnlyFlags } from './standardFlags.js';
+
+export type TemperedFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof TemperedCommand)['baseFlags'] & T['flags']
+>;
+export type TemperedArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** Everything a command needs to do its job, opened once by the base command. */
+export interface RunContext {
+  cli: string;
+  command: string;
+  runId: string;
+  environment: { name: string; protected: boolean };
+  settings: StandardSettings;
+  /** This CLI's config section, validated by the command's `sectionSchema`. */
+  section: unknown;
+  configFile: string | undefined;
+  logger: Logger;
+  counters: RunCounters;
+  store: StateStore;
+  stateRoot: string | undefined;
+  /** Aborted by SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  startedAt: Date;
+}
+
+export interface SuccessJson<T> {
+  status: 'success';
+  result: T;
+  warnings: string[];
+}
+
+/**
+ * The run lifecycle every Tempered command shares (DESIGN.md "One run"): flags -> config ->
+ * environment -> logger -> state, then the subclass's run(), then error -> exit code, run
+ * record, metrics and heartbeat. Subclasses never print JSON, never call process.exit.
+ */
+export abstract class TemperedCommand<T> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = readOnlyFlags;
+  /** zod schema of this CLI's config section, if it has one. */
+  static sectionSchema: ZodType | undefined;
+  /** Commands that change things leave a run record, metrics and heartbeat; read-only ones do not. */
+  static recordsRuns = false;
+
+  protected ctx!: RunContext;
+  protected flags!: Record<string, unknown>;
+  protected args!: Record<string, unknown>;
+  protected readonly warnings: string[] = [];
+  /** Set by subclasses that know more precisely how the run ended (noop, dry-run, partial). */
+  protected runStatus: RunRecord['status'] | undefined;
+  protected failedStep: string | undefined;
+
+  #closableLogger: ClosableLogger | undefined;
+  #fallbackLogger: Logger | undefined;
+  #removeSignalHandlers: (() => void) | undefined;
+  readonly #controller = new AbortController();
+
+  protected get logger(): Logger {
+    if (this.#closableLogger) return this.#closableLogger.logger;
+    this.#fallbackLogger ??= createLogger({ level: bootstrapLevel(this.flags) }).logger;
+    return this.#fallbackLogger;
+  }
+
+  protected get cliName(): string {
+    return this.config.bin;
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    const ctor = this.ctor as typeof TemperedCommand;
+    const { flags, args } = await this.parse(ctor);
+    this.flags = flags as Record<string, unknown>;
+    this.args = args as Record<string, unknown>;
+    this.#removeSignalHandlers = installSignalHandlers(this.#controller, () => this.logger);
+
+    const cli = this.cliName;
+    const command = this.id ?? 'run';
+    const loaded = await loadConfig({ path: flags.config as string | undefined, cli, sectionSchema: ctor.sectionSchema });
+    const resolved = resolveEnvironment(loaded, { requested: flags.environment as string | undefined });
+    const settings = mergeSettings({
+      file: resolved.fileSettings,
+      env: process.env,
+      flags: {
+        logLevel: flags['log-level'] as LogLevelName | undefined,
+        logFile: flags['log-file'] as string | undefined,
+        stateDir: flags['state-dir'] as string | undefined,
+        lockWait: flags['lock-wait'] as string | undefined,
+      },
+    });
+    const runId = newRunId();
+    this.#closableLogger = createLogger({
+      level: settings.logLevel,
+      file: settings.logFile,
+      bindings: { cli, command, environment: resolved.name, run_id: runId },
+    });
+    const logger = this.#closableLogger.logger;
+    const stateRoot = settings.stateDir;
+    const store = new FileStateStore(stateDirFor({ root: stateRoot, cli, environment: resolved.name }));
+    this.ctx = {
+      cli,
+      command,
+      runId,
+      environment: { name: resolved.name, protected: resolved.protected },
+      settings,
+      section: resolved.section,
+      configFile: loaded.file,
+      logger,
+      counters: new RunCounters(),
+      store,
+      stateRoot,
+      signal: this.#controller.signal,
+      startedAt: new Date(),
+    };
+    logger.info({ version: this.config.version, argv: this.argv }, 'run started');
+    logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
+    if (ctor.recordsRuns && settings.ping && !this.isDryRun()) await sendHeartbeat(settings.ping, 'start', { logger });
+  }
+
+  protected isDryRun(): boolean {
+    return this.flags?.['dry-run'] === true;
+  }
+
+  /**
+   * Errors go to the log (stderr: human at a terminal, JSON for cron) as one line with its hint,
+   * and, under --json, to stdout as the error document. The stack only at debug level.
+   */
+  override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    const normalized = normalizeError(error);
+    process.exitCode = normalized.exitCode;
+    const logger = this.logger;
+    logger.error(
+      {
+        code: normalized.code,
+        exit_code: normalized.exitCode,
+        ...(logger.isLevelEnabled('debug') ? { err: error } : {}),
+      },
+      errorLine(normalized),
+    );
+    if (this.jsonEnabled()) this.logJson({ status: 'error', error: errorToJson(normalized) });
+    return undefined;
+  }
+
+  override async finally(error: Error | undefined): Promise<unknown> {
+    try {
+      if (this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns) await this.closeRun(error);
+    } finally {
+      this.#removeSignalHandlers?.();
+      this.#closableLogger?.close();
+    }
+    return super.finally(error);
+  }
+
+  private async closeRun(error: Error | undefined): Promise<void> {
+    const { ctx } = this;
+    const normalized = error ? normalizeError(error) : undefined;
+    const exitCode = normalized?.exitCode ?? ExitCode.Success;
+    const finishedAt = new Date();
+    const record: RunRecord = {
+      runId: ctx.runId,
+      cli: ctx.cli,
+      command: ctx.command,
+      environment: ctx.environment.name,
+      status: this.runStatus ?? statusFor(exitCode),
+      exitCode,
+      startedAt: ctx.startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - ctx.startedAt.getTime(),
+      counts: ctx.counters.toJSON(),
+      retries: ctx.counters.get('retries'),
+      host: hostname(),
+      pid: process.pid,
+      ...(normalized
+        ? {
+            failure: {
+              code: normalized.code,
+              message: errorToJson(normalized).message,
+              ...(this.failedStep ? { step: this.failedStep } : {}),
+            },
+          }
+        : {}),
+    };
+    const { logger } = ctx;
+    try {
+      await ctx.store.recordRun(record);
+    } catch (err) {
+      logger.warn({ err }, 'could not write the run record');
+    }
+    if (ctx.settings.metricsFile) {
+      try {
+        await writePrometheusTextfile(ctx.settings.metricsFile, record);
+      } catch (err) {
+        logger.warn({ err, file: ctx.settings.metricsFile }, 'could not write the metrics file; the run is not affected');
+      }
+    }
+    if (ctx.settings.ping && record.status !== 'dry-run') {
+      await sendHeartbeat(ctx.settings.ping, exitCode === 0 ? 'success' : 'fail', { logger });
+    }
+    logger.info(
+      { status: record.status, exit_code: exitCode, duration_ms: record.durationMs, counts: record.counts },
+      'run finished',
+    );
+  }
+
+  protected override toSuccessJson(result: unknown): SuccessJson<unknown> {
+    return { status: 'success', result, warnings: this.warnings };
+  }
+
+  /** Plain JSON: no colour codes for whatever reads stdout (jq, a CI step, a cron mail). */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  /** Result text for a person; suppressed under --json, where the result is the JSON document. */
+  protected print(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
+  }
+
+  protected addWarning(message: string): void {
+    this.warnings.push(message);
+    this.logger.warn(message);
+  }
+
+  abstract override run(): Promise<T>;
+}
+
+function statusFor(exitCode: number): RunRecord['status'] {
+  switch (exitCode) {
+    case ExitCode.Success:
+      return 'success';
+    case ExitCode.Partial:
+      return 'partial';
+    case ExitCode.Temporary:
+      return 'temporary';
+    case ExitCode.Interrupted:
+    case ExitCode.Terminated:
+      return 'interrupted';
+    default:
+      return 'failure';
+  }
+}
+
+function bootstrapLevel(flags: Record<string, unknown> | undefined): LogLevelName {
+  const candidate = (flags?.['log-level'] as string | undefined) ?? process.env.TEMPERED_LOG_LEVEL;
+  return LOG_LEVEL_NAMES.includes(candidate as LogLevelName) ? (candidate as LogLevelName) : 'info';
+}

@@ -1,0 +1,46 @@
+import { ExitCode, InternalError, TemperedError, UsageError } from '../errors/index.js';
+import { secrets } from '../log/index.js';
+
+export interface ErrorJson {
+  name: string;
+  code: string;
+  exitCode: number;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * Everything thrown out of a command becomes a TemperedError: our own pass through, oclif's
+ * parse errors are usage errors (exit 2), anything else is a bug (exit 1) and says so.
+ */
+export function normalizeError(error: unknown): TemperedError {
+  if (error instanceof TemperedError) return error;
+  const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif;
+  if (error instanceof Error && oclif && typeof oclif.exit === 'number') {
+    const message = error.message.split('\n').filter(Boolean)[0] ?? error.message;
+    return oclif.exit === ExitCode.Usage || oclif.exit === ExitCode.Failure
+      ? new UsageError(message.replace(/^Error: /, ''), { hint: 'see --help', cause: error })
+      : new UsageError(message, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new InternalError(`unexpected error: ${message}`, {
+    hint: 're-run with --log-level debug for the stack trace',
+    cause: error,
+  });
+}
+
+export function errorToJson(error: TemperedError): ErrorJson {
+  return {
+    name: error.name,
+    code: error.code,
+    exitCode: error.exitCode,
+    message: secrets.redactString(error.message),
+    ...(error.hint ? { hint: secrets.redactString(error.hint) } : {}),
+  };
+}
+
+/** One line for a person: what went wrong, then what to do about it. */
+export function errorLine(error: TemperedError): string {
+  const { message, hint } = errorToJson(error);
+  return `Error: ${message}${hint ? ` (hint: ${hint})` : ''}`;
+}

@@ -1,0 +1,35 @@
+export {
+  ConfigEnv,
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_SETTINGS,
+  ENVIRONMENT_NAME_PATTERN,
+  SECRET_VAR_PATTERN,
+} from './constants.js';
+export { deepMerge } from './deepMerge.js';
+export { formatIssue, formatKeyPath } from './formatIssue.js';
+export { isSecretVariable } from './interpolate.js';
+export { loadConfig, loadConfigFile } from './loadConfigFile.js';
+export { mergeSettings } from './mergeSettings.js';
+export { resolveEnvironment } from './resolveEnvironment.js';
+export {
+  type BaseConfig,
+  baseConfigSchema,
+  durationSchema,
+  environmentSchema,
+  retrySchema,
+  standardSettingsSchema,
+} from './schema.js';
+export { summarizeConfig } from './summarizeConfig.js';
+export type {
+  ConfigSource,
+  ConfigSummary,
+  LoadConfigFileOptions,
+  LoadedConfig,
+  MergeSettingsInput,
+  ResolvedEnvironment,
+  ResolveEnvironmentOptions,
+  RetrySettings,
+  SettingsFlags,
+  SettingsLayer,
+  StandardSettings,
+} from './types.js';

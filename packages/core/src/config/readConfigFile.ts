@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ConfigError } from '../errors/index.js';
+import { secrets } from '../log/redact.js';
+import { CONFIG_EXTENSIONS } from './constants.js';
+
+interface Position {
+  line: number;
+  col: number;
+}
+
+function parseError(file: string, format: string, reason: string, at: Position | undefined): ConfigError {
+  const where = at ? `${file}:${at.line}:${at.col}` : file;
+  // parser messages can quote the offending text, and that text may be a secret
+  return new ConfigError(`${where}: invalid ${format}: ${secrets.redactString(reason)}`, {
+    file,
+    hint: `fix the syntax in ${file}${at ? ` at line ${at.line}` : ''}`,
+  });
+}
+
+function positionOf(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
+async function parseYaml(file: string, text: string): Promise<unknown> {
+  // loaded here, not at the top: a CLI run without a YAML file never pays for the parser
+  const { parseDocument } = await import('yaml');
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const [first] = doc.errors;
+  if (first) {
+    const reason = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw parseError(file, 'YAML', reason, first.linePos?.[0]);
+  }
+  try {
+    // the default alias cap stops a "billion laughs" file from eating memory; a file of
+    // comments only is a null document, and means an empty config
+    return doc.toJS() ?? {};
+  } catch (error) {
+    throw parseError(file, 'YAML', (error as Error).message, undefined);
+  }
+}
+
+async function parseJson(file: string, text: string): Promise<unknown> {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const reason = message
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '');
+    const offset = /position (\d+)/.exec(message)?.[1];
+    return Promise.reject(
+      parseError(file, 'JSON', reason, offset ? positionOf(text, Number(offset)) : await locate(text)),
+    );
+  }
+}
+
+/** V8 names no position for some JSON errors; YAML's JSON mode is strict enough to find the spot. */
+async function locate(text: string): Promise<Position | undefined> {
+  const { parseDocument } = await import('yaml');
+  return parseDocument(text, { prettyErrors: true, schema: 'json' }).errors[0]?.linePos?.[0];
+}
+
+/** Reads and parses a config file by its extension; an empty file is an empty config. */
+export async function readConfigFile(file: string): Promise<unknown> {
+  const extension = extname(file).toLowerCase();
+  if (!(CONFIG_EXTENSIONS as readonly string[]).includes(extension)) {
+    throw new ConfigError(
+      `${file}: unsupported config file type "${extension || '(none)'}"; expected ${CONFIG_EXTENSIONS.join(', ')}`,
+      { file },
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`cannot read config file ${file}: ${code}`, { file, cause: error });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return {};
+  return extension === '.json' ? parseJson(file, text) : parseYaml(file, text);
+}

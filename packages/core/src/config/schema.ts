@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { LOG_LEVEL_NAMES } from '../log/constants.js';
+import { ENVIRONMENT_NAME_PATTERN } from './constants.js';
+
+/*
+ * Custom messages in these schemas (and in the section schemas CLIs pass) are read as the
+ * "expected ..." part of `<file>: <key>: expected <what>, got <value>`: phrase them as a noun,
+ * e.g. `refine(isAbsolute, 'an absolute path')`.
+ */
+
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d|w)?$/;
+
+function isDuration(value: unknown): value is string | number {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0;
+  return typeof value === 'string' && DURATION.test(value.trim());
+}
+
+export function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+/** `30s`, `5m`, `250ms`, or a number of milliseconds (parsed later by parseDuration). */
+export const durationSchema = z.custom<string | number>(isDuration, {
+  error: 'a duration like 30s, 5m or 2h, or a number of milliseconds',
+});
+
+export const environmentNameSchema = z
+  .string()
+  .regex(ENVIRONMENT_NAME_PATTERN, { error: 'a name of letters, digits, ".", "_" and "-"' });
+
+// interpolation yields strings, so `maxAttempts: ${RETRIES}` must still be accepted as a number
+const positiveInt = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+  z.int().min(1),
+);
+
+const nonEmptyString = z.string().min(1);
+
+export const retrySchema = z.strictObject({
+  maxAttempts: positiveInt.optional(),
+  baseDelay: durationSchema.optional(),
+  maxDelay: durationSchema.optional(),
+  attemptTimeout: durationSchema.optional(),
+  deadline: durationSchema.optional(),
+});
+
+/** The standard settings as written in a file; loose because CLI sections sit beside them. */
+export const standardSettingsSchema = z.looseObject({
+  logLevel: z.enum(LOG_LEVEL_NAMES as [string, ...string[]]).optional(),
+  logFile: nonEmptyString.optional(),
+  stateDir: nonEmptyString.optional(),
+  lockWait: durationSchema.optional(),
+  metricsFile: nonEmptyString.optional(),
+  ping: z.string().refine(isHttpUrl, { error: 'an http(s) URL' }).optional(),
+  retry: retrySchema.optional(),
+});
+
+export const environmentSchema = standardSettingsSchema.extend({
+  protected: z.boolean().optional(),
+});
+
+/**
+ * The top level of every Tempered config file. Other CLIs' sections pass through untouched;
+ * the running CLI validates its own section with the schema it hands to loadConfigFile.
+ */
+export const baseConfigSchema = standardSettingsSchema.extend({
+  defaultEnvironment: environmentNameSchema.optional(),
+  environments: z.record(environmentNameSchema, environmentSchema).optional(),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+export type StandardSettingsInput = z.infer<typeof standardSettingsSchema>;

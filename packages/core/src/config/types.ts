@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import type { LogLevelName } from '../log/constants.js';
+
+/** Retry policy overrides, durations already in milliseconds. Unset fields keep the retry module's defaults. */
+export interface RetrySettings {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  attemptTimeoutMs?: number;
+  deadlineMs?: number;
+}
+
+/** The settings every Tempered CLI shares, after defaults, config file, env vars and flags. */
+export interface StandardSettings {
+  logLevel: LogLevelName;
+  logFile?: string;
+  stateDir?: string;
+  lockWaitMs: number;
+  metricsFile?: string;
+  /** Heartbeat base URL: `/start`, (nothing) and `/fail` are appended by the run lifecycle. */
+  ping?: string;
+  retry: RetrySettings;
+}
+
+/** One precedence layer: only what that source actually said. */
+export type SettingsLayer = Partial<Omit<StandardSettings, 'retry'>> & { retry?: RetrySettings };
+
+/** Standard flag values as the command received them (`undefined` = flag not given). */
+export interface SettingsFlags {
+  logLevel?: string | undefined;
+  logFile?: string | undefined;
+  stateDir?: string | undefined;
+  lockWait?: string | number | undefined;
+  metricsFile?: string | undefined;
+  ping?: string | undefined;
+}
+
+/** Where the config file path came from: `none` means no file, the embedded defaults apply. */
+export type ConfigSource = 'flag' | 'env' | 'default' | 'none';
+
+export interface LoadConfigFileOptions<S extends z.ZodType = z.ZodType<unknown>> {
+  /** The `--config` flag value. */
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** The running CLI's name, which is also the name of its config section (`file-sync`). */
+  cli: string;
+  /** Validates the CLI's section after the environment's part is merged into the top-level part. */
+  sectionSchema?: S;
+}
+
+export interface LoadedConfig<Section = unknown> {
+  cli: string;
+  /** Absolute path of the file read; undefined when there is none. */
+  file: string | undefined;
+  source: ConfigSource;
+  /** The parsed document before interpolation (placeholders are resolved per environment). */
+  data: Readonly<Record<string, unknown>>;
+  /** Environment names in file order; empty when the config defines none. */
+  environments: readonly string[];
+  sectionSchema: z.ZodType<Section> | undefined;
+}
+
+export interface ResolveEnvironmentOptions {
+  /** The `--environment` flag value. */
+  requested?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedEnvironment<Section = unknown> {
+  name: string;
+  protected: boolean;
+  /** Embedded defaults < top-level settings < this environment's settings. */
+  settings: StandardSettings;
+  /** Only what the config file says (top-level < environment): the `file` layer of mergeSettings. */
+  fileSettings: SettingsLayer;
+  /** The CLI's section, top-level deep-merged with the environment's, validated by sectionSchema. */
+  section: Section;
+}
+
+export interface MergeSettingsInput {
+  /** The CLI's own defaults, above the embedded DEFAULT_SETTINGS. */
+  defaults?: SettingsLayer | undefined;
+  file?: SettingsLayer | undefined;
+  /** Raw environment; only the TEMPERED_* settings variables are read. */
+  env?: NodeJS.ProcessEnv | undefined;
+  flags?: SettingsFlags | undefined;
+}
+
+export interface ConfigSummary {
+  cli: string;
+  file: string | null;
+  source: ConfigSource;
+  environment: string;
+  protected: boolean;
+  settings: StandardSettings;
+}

@@ -1,0 +1,6 @@
+export { atomicSymlink } from './atomicSymlink.js';
+export { type AtomicWriteOptions, atomicWriteFile, atomicWriteJson } from './atomicWriteFile.js';
+export { PathEscapeError } from './errors.js';
+export { fsyncDir } from './fsyncDir.js';
+export { isInside, type ResolveSafePathOptions, resolveSafePath } from './resolveSafePath.js';
+export { type ExclusiveWriteOptions, writeFileExclusive } from './writeFileExclusive.js';

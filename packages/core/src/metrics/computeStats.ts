@@ -1,0 +1,84 @@
+import type { RunRecord } from '../state/index.js';
+
+export interface EnvironmentStats {
+  environment: string;
+  runs: number;
+  succeeded: number;
+  /** 0..1; dry-runs and no-ops count as successes: they did what was asked. */
+  successRate: number;
+  meanMs: number;
+  p95Ms: number;
+  retries: number;
+  byStatus: Record<string, number>;
+  topFailures: { reason: string; count: number }[];
+  lastRun?: { runId: string; status: string; finishedAt: string };
+}
+
+const SUCCESS = new Set(['success', 'noop', 'dry-run']);
+
+/** Nearest-rank percentile: stable on small samples, which is what a week of cron runs is. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
+}
+
+export function computeStats(runs: RunRecord[], options: { since?: Date; top?: number } = {}): EnvironmentStats[] {
+  const since = options.since?.getTime() ?? 0;
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    if (Date.parse(run.startedAt) < since) continue;
+    const list = groups.get(run.environment) ?? [];
+    list.push(run);
+    groups.set(run.environment, list);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([environment, list]) => environmentStats(environment, list, options.top ?? 5));
+}
+
+function environmentStats(environment: string, runs: RunRecord[], top: number): EnvironmentStats {
+  const durations = runs.map((r) => r.durationMs).sort((a, b) => a - b);
+  const succeeded = runs.filter((r) => SUCCESS.has(r.status)).length;
+  const byStatus: Record<string, number> = {};
+  const failures = new Map<string, number>();
+  for (const run of runs) {
+    byStatus[run.status] = (byStatus[run.status] ?? 0) + 1;
+    if (run.failure) {
+      const reason = `${run.failure.code}: ${run.failure.message}`.slice(0, 160);
+      failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    }
+  }
+  const last = [...runs].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+  return {
+    environment,
+    runs: runs.length,
+    succeeded,
+    successRate: runs.length === 0 ? 0 : succeeded / runs.length,
+    meanMs: durations.length === 0 ? 0 : Math.round(durations.reduce((a, b) => a + b, 0) / durations.length),
+    p95Ms: percentile(durations, 95),
+    retries: runs.reduce((sum, r) => sum + (r.retries ?? 0), 0),
+    byStatus,
+    topFailures: [...failures.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, top)
+      .map(([reason, count]) => ({ reason, count })),
+    ...(last ? { lastRun: { runId: last.runId, status: last.status, finishedAt: last.finishedAt } } : {}),
+  };
+}
+
+export function renderStatsHuman(stats: EnvironmentStats[], sinceLabel: string): string {
+  if (stats.length === 0) return `No runs recorded in the last ${sinceLabel}.`;
+  const lines: string[] = [];
+  for (const s of stats) {
+    lines.push(
+      `${s.environment}: ${s.runs} runs, ${(s.successRate * 100).toFixed(1)}% ok, mean ${formatMs(s.meanMs)}, p95 ${formatMs(s.p95Ms)}, ${s.retries} retries`,
+    );
+    for (const f of s.topFailures) lines.push(`  ${f.count}x ${f.reason}`);
+  }
+  return lines.join('\n');
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(2)}s`;
+}

@@ -1,0 +1,11 @@
+export { type ApplyContext, type ApplyOptions, applyPlan, type PlanJournal } from './applyPlan.js';
+export { planToJson, renderAction, renderPlanHuman, renderSummaryLine, summarizePlan } from './renderPlan.js';
+export {
+  type ActionKindValue,
+  ActionKind,
+  type ActionOutcome,
+  type ApplyResult,
+  type Plan,
+  type PlanAction,
+  type PlanSummary,
+} from './types.js';

@@ -1,0 +1,57 @@
+export const ActionKind = {
+  Create: 'create',
+  Update: 'update',
+  Delete: 'delete',
+  Skip: 'skip',
+} as const;
+
+export type ActionKindValue = (typeof ActionKind)[keyof typeof ActionKind];
+
+/**
+ * One step of a plan. `id` must be stable between runs (same target, same change) because the
+ * journal uses it to know what an interrupted run already did.
+ */
+export interface PlanAction<D = Record<string, unknown>> {
+  id: string;
+  kind: ActionKindValue;
+  target: string;
+  reason: string;
+  details?: D;
+}
+
+/** Plain, JSON-serialisable: what `--dry-run --json` prints is exactly what apply would run. */
+export interface Plan<D = Record<string, unknown>> {
+  cli: string;
+  command: string;
+  environment: string;
+  /** What the run acts on (a directory, a registry URL...); also the lock and journal key. */
+  target: string;
+  actions: PlanAction<D>[];
+  warnings: string[];
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  skip: number;
+  changes: number;
+}
+
+export interface ActionOutcome {
+  id: string;
+  kind: ActionKindValue;
+  target: string;
+  status: 'applied' | 'already-done' | 'failed' | 'skipped';
+  error?: string;
+  result?: unknown;
+}
+
+export interface ApplyResult {
+  outcomes: ActionOutcome[];
+  applied: number;
+  alreadyDone: number;
+  failed: number;
+  /** True when a journal from an interrupted run was found and continued. */
+  resumed: boolean;
+}

@@ -1,0 +1,27 @@
+export { RUN_STATUSES, STATE_DEFAULTS } from './constants.js';
+export { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from './errors.js';
+export { FileStateStore, type FileStateStoreOptions } from './FileStateStore.js';
+export { currentLockOwner, isPidAlive, type Liveness, ownerLiveness, readProcStart } from './lockOwner.js';
+export { type RunIdempotentOptions, runIdempotent } from './runIdempotent.js';
+export { hashPayload, stableStringify } from './stableHash.js';
+export {
+  assertSafeSegment,
+  listEnvironments,
+  type StateDirOptions,
+  type StateRootOptions,
+  stateDirFor,
+  stateRootFor,
+} from './stateDir.js';
+export type {
+  AcquireLockOptions,
+  IdempotencyBeginOptions,
+  IdempotencyBeginResult,
+  IdempotencyRecord,
+  IdempotencyStore,
+  Journal,
+  ListRunsOptions,
+  LockHandle,
+  RunRecord,
+  RunStatus,
+  StateStore,
+} from './types.js';

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger, humanFormat, REDACTED, Redactor } from '../../../src/log/index.js';
+
+function memory() {
+  const lines: string[] = [];
+  return { lines, destination: { write: (line: string) => void lines.push(line) } };
+}
+
+describe('createLogger', () => {
+  it('writes pino-compatible JSON lines with persistent keys on every line, children included', () => {
+    const sink = memory();
+    const { logger } = createLogger({
+      destination: sink.destination,
+      bindings: { cli: 'file-sync', command: 'sync', environment: 'prod', run_id: 'r1' },
+    });
+    logger.info({ files: 3 }, 'copied');
+    logger.child({ step: 'delete' }).warn('slow');
+    const [first, second] = sink.lines.map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ level: 30, msg: 'copied', files: 3, cli: 'file-sync', command: 'sync' });
+    expect(typeof first.time).toBe('number');
+    expect(second).toMatchObject({ level: 40, msg: 'slow', step: 'delete', environment: 'prod', run_id: 'r1' });
+  });
+
+  it('honours the level', () => {
+    const sink = memory();
+    const { logger } = createLogger({ destination: sink.destination, level: 'warn' });
+    logger.info('hidden');
+    logger.debug('hidden');
+    logger.error('shown');
+    expect(sink.lines).toHaveLength(1);
+  });
+
+  it('never lets a secret reach a sink: fields, messages, child bindings, errors and URLs', () => {
+    const sink = memory();
+    const redactor = new Redactor();
+    redactor.addSecret('planted-secret-42');
+    const { logger } = createLogger({ destination: sink.destination, redactor, level: 'debug' });
+    logger.info({ token: 'abc', url: 'https://u:pw@h/p' }, 'using planted-secret-42');
+    logger.child({ auth: 'planted-secret-42', apiKey: 'k' }).info('child');
+    logger.error(new Error('connect failed for planted-secret-42'));
+    logger.error({ err: new Error('x planted-secret-42') }, 'wrapped');
+    const text = sink.lines.join('');
+    expect(text).not.toContain('planted-secret-42');
+    expect(text).not.toContain(':pw@');
+    expect(text).toContain(REDACTED);
+    const errLine = JSON.parse(sink.lines[2]!);
+    expect(errLine.err.type).toBe('Error');
+    expect(errLine.err.stack).toContain(REDACTED);
+  });
+
+  it('appends to a log file created 0600, and tightens an existing looser file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tempered-log-'));
+    const file = join(dir, 'logs', 'run.log');
+    const sink = memory();
+    const first = createLogger({ destination: sink.destination, file });
+    first.logger.info('one');
+    first.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const loose = join(dir, 'loose.log');
+    writeFileSync(loose, 'old\n', { mode: 0o644 });
+    const second = createLogger({ destination: sink.destination, file: loose });
+    second.logger.info('two');
+    second.close();
+    expect(statSync(loose).mode & 0o777).toBe(0o600);
+    expect(readFileSync(loose, 'utf8')).toMatch(/^old\n\{.*"msg":"two"/);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('humanFormat', () => {
+  it('renders a JSON line for a person, without the persistent keys', () => {
+    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1, 12, 0, 1), msg: 'retrying', attempt: 2, cli: 'x' });
+    expect(humanFormat(line)).toBe('12:00:01 WARN  retrying attempt=2\n');
+  });
+
+  it('passes through what is not JSON', () => {
+    expect(humanFormat('plain\n')).toBe('plain\n');
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { InterruptedError, PartialError, PermanentError, TransientError } from '../../../src/errors/index.js';
+import { createLogger } from '../../../src/log/index.js';
+import { RunCounters } from '../../../src/metrics/index.js';
+import { applyPlan, type Plan, type PlanAction, type PlanJournal } from '../../../src/plan/index.js';
+
+/** In-memory journal with the same contract as the file store's. */
+class MemoryJournal implements PlanJournal {
+  readonly done = new Set<string>();
+  readonly events: string[] = [];
+  finished = false;
+  constructor(
+    readonly resumed = false,
+    completed: string[] = [],
+  ) {
+    for (const id of completed) this.done.add(id);
+  }
+  isCompleted(id: string) {
+    return this.done.has(id);
+  }
+  async begin(id: string) {
+    this.events.push(`begin ${id}`);
+  }
+  async complete(id: string) {
+    this.done.add(id);
+    this.events.push(`complete ${id}`);
+  }
+  async fail(id: string) {
+    this.events.push(`fail ${id}`);
+  }
+  async finish() {
+    this.finished = true;
+  }
+}
+
+const logger = createLogger({ level: 'silent' }).logger;
+
+function planOf(...actions: PlanAction[]): Plan {
+  return { cli: 't', command: 'c', environment: 'default', target: '/x', actions, warnings: [] };
+}
+const create = (target: string): PlanAction => ({ id: `create:${target}`, kind: 'create', target, reason: 'missing' });
+
+describe('applyPlan', () => {
+  it('applies every non-skip action in order, journals each, counts them and finishes the journal', async () => {
+    const journal = new MemoryJournal();
+    const counters = new RunCounters();
+    const applied: string[] = [];
+    const result = await applyPlan(
+      planOf(create('a'), { id: 'skip:b', kind: 'skip', target: 'b', reason: 'same' }, create('c')),
+      { journal, logger, counters, apply: async (a) => void applied.push(a.target) },
+    );
+    expect(applied).toEqual(['a', 'c']);
+    expect(journal.events).toEqual(['begin create:a', 'complete create:a', 'begin create:c', 'complete create:c']);
+    expect(journal.finished).toBe(true);
+    expect(counters.get('actions_create')).toBe(2);
+    expect(result).toMatchObject({ applied: 2, alreadyDone: 0, failed: 0 });
+  });
+
+  it('never repeats an action a previous, interrupted run completed', async () => {
+    const journal = new MemoryJournal(true, ['create:a']);
+    const applied: string[] = [];
+    const result = await applyPlan(planOf(create('a'), create('b')), {
+      journal,
+      logger,
+      apply: async (a) => void applied.push(a.target),
+    });
+    expect(applied).toEqual(['b']);
+    expect(result).toMatchObject({ applied: 1, alreadyDone: 1, resumed: true });
+  });
+
+  it('stops at an action boundary when the signal is aborted, leaving the journal open', async () => {
+    const journal = new MemoryJournal();
+    const controller = new AbortController();
+    const applied: string[] = [];
+    const run = applyPlan(planOf(create('a'), create('b'), create('c')), {
+      journal,
+      logger,
+      signal: controller.signal,
+      apply: async (a) => {
+        applied.push(a.target);
+        if (a.target === 'a') controller.abort(new InterruptedError('SIGTERM'));
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'InterruptedError', exitCode: 143 });
+    expect(applied).toEqual(['a']);
+    expect(journal.done.has('create:a')).toBe(true);
+    expect(journal.finished).toBe(false);
+  });
+
+  it("with onError 'continue', applies the rest and reports a partial run (exit 3)", async () => {
+    const journal = new MemoryJournal();
+    const run = applyPlan(planOf(create('a'), create('bad'), create('c')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async (a) => {
+        if (a.target === 'bad') throw new PermanentError('disk says no');
+      },
+    });
+    const error = await run.catch((e) => e);
+    expect(error).toBeInstanceOf(PartialError);
+    expect(error.exitCode).toBe(3);
+    expect(error.failures).toEqual([{ action: 'create:bad', error: 'disk says no' }]);
+    expect([...journal.done]).toEqual(['create:a', 'create:c']);
+    expect(journal.finished).toBe(false);
+  });
+
+  it('stops at a transient failure even when continuing on errors, and keeps its exit code when nothing applied', async () => {
+    const journal = new MemoryJournal();
+    const applied: string[] = [];
+    const run = applyPlan(planOf(create('a'), create('b')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async (a) => {
+        applied.push(a.target);
+        throw new TransientError('registry 503');
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'TransientError', exitCode: 75 });
+    expect(applied).toEqual(['a']);
+  });
+
+  it("with onError 'stop', a failure after some success is partial", async () => {
+    const journal = new MemoryJournal();
+    const run = applyPlan(planOf(create('a'), create('b'), create('c')), {
+      journal,
+      logger,
+      apply: async (a) => {
+        if (a.target === 'b') throw new PermanentError('nope');
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'PartialError', exitCode: 3 });
+    expect(journal.done.has('create:c')).toBe(false);
+  });
+});

@@ -1,0 +1,1 @@
+export { DEFAULT_FILES, demoSection } from './section.js';
