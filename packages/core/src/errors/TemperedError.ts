@@ -69,7 +69,10 @@ export class TransientError extends TemperedError {
   /** Milliseconds the remote asked us to wait (Retry-After), if it did. */
   readonly retryAfterMs: number | undefined;
   readonly status: number | undefined;
-  constructor(message: string, options: TemperedErrorOptions & { retryAfterMs?: number; status?: number } = {}) {
+  constructor(
+    message: string,
+    options: TemperedErrorOptions & { retryAfterMs?: number; status?: number } = {},
+  ) {
     super(message, options);
     this.name = 'TransientError';
     this.retryAfterMs = options.retryAfterMs;

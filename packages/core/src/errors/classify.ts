@@ -38,9 +38,16 @@ export function isRetryable(error: unknown): boolean {
   while (current !== null && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
     if (current instanceof TemperedError) return current.retryable;
-    const e = current as { code?: unknown; status?: unknown; statusCode?: unknown; name?: unknown; cause?: unknown };
+    const e = current as {
+      code?: unknown;
+      status?: unknown;
+      statusCode?: unknown;
+      name?: unknown;
+      cause?: unknown;
+    };
     if (typeof e.code === 'string' && RETRYABLE_ERROR_CODES.has(e.code)) return true;
-    const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+    const status =
+      typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
     if (status !== undefined) return isRetryableStatus(status);
     if (e.name === 'TimeoutError') return true;
     current = e.cause;

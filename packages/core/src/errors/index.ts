@@ -1,15 +1,20 @@
-export { isRetryable, isRetryableStatus, RETRYABLE_ERROR_CODES, RETRYABLE_HTTP_STATUSES } from './classify.js';
+export {
+  isRetryable,
+  isRetryableStatus,
+  RETRYABLE_ERROR_CODES,
+  RETRYABLE_HTTP_STATUSES,
+} from './classify.js';
 export { ExitCode, type ExitCodeValue } from './constants.js';
 export {
   ConfigError,
   ConflictError,
   InternalError,
   InterruptedError,
-  type LockOwner,
   LockHeldError,
+  type LockOwner,
   NotFoundError,
-  type PartialFailure,
   PartialError,
+  type PartialFailure,
   PermanentError,
   TemperedError,
   type TemperedErrorOptions,

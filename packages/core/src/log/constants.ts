@@ -10,4 +10,12 @@ export const LogLevel = {
 
 export type LogLevelName = keyof typeof LogLevel | 'silent';
 
-export const LOG_LEVEL_NAMES: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const LOG_LEVEL_NAMES: readonly LogLevelName[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+];

@@ -39,7 +39,10 @@ class FdStream implements DestinationStream {
       writeSync(this.fd, text);
     } catch (error) {
       // a closed stderr (EPIPE) must not crash the run it is describing
-      if ((error as NodeJS.ErrnoException).code !== 'EPIPE' && (error as NodeJS.ErrnoException).code !== 'EBADF')
+      if (
+        (error as NodeJS.ErrnoException).code !== 'EPIPE' &&
+        (error as NodeJS.ErrnoException).code !== 'EBADF'
+      )
         throw error;
     }
   }
@@ -69,7 +72,12 @@ export function createLogger(options: LoggerOptions = {}): ClosableLogger {
   if (options.file) {
     fileFd = openLogFile(options.file);
     const fileStream = new FdStream(fileFd);
-    destination = { write: (line: string) => (console.write(line), fileStream.write(line)) };
+    destination = {
+      write(line: string) {
+        console.write(line);
+        fileStream.write(line);
+      },
+    };
   }
 
   const logger = pino(

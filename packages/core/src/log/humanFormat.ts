@@ -3,7 +3,17 @@ import { LogLevel } from './constants.js';
 const NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(LogLevel).map(([name, value]) => [value, name.toUpperCase().padEnd(5)]),
 );
-const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'cli', 'command', 'environment', 'run_id']);
+const HIDDEN = new Set([
+  'level',
+  'time',
+  'msg',
+  'pid',
+  'hostname',
+  'cli',
+  'command',
+  'environment',
+  'run_id',
+]);
 
 /** One JSON log line (already redacted) -> `12:00:01 INFO  message key=value` for a person at a terminal. */
 export function humanFormat(line: string): string {

@@ -1,4 +1,11 @@
 export { LOG_LEVEL_NAMES, LogLevel, type LogLevelName } from './constants.js';
-export { type ClosableLogger, createLogger, type Logger, type LoggerOptions, openLogFile, silentLogger } from './createLogger.js';
+export {
+  type ClosableLogger,
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  openLogFile,
+  silentLogger,
+} from './createLogger.js';
 export { humanFormat } from './humanFormat.js';
 export { REDACTED, Redactor, redactHeaders, redactUrl, SECRET_KEY_PATTERN, secrets } from './redact.js';

@@ -23,7 +23,10 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
 }
 
-export function computeStats(runs: RunRecord[], options: { since?: Date; top?: number } = {}): EnvironmentStats[] {
+export function computeStats(
+  runs: RunRecord[],
+  options: { since?: Date; top?: number } = {},
+): EnvironmentStats[] {
   const since = options.since?.getTime() ?? 0;
   const groups = new Map<string, RunRecord[]>();
   for (const run of runs) {

@@ -29,11 +29,20 @@ export async function sendHeartbeat(
     retry: { maxAttempts: 1, attemptTimeoutMs: timeoutMs, deadlineMs: timeoutMs },
   });
   try {
-    await client.request({ method: 'POST', url, body: options.body ?? '', responseType: 'none', retry: false });
+    await client.request({
+      method: 'POST',
+      url,
+      body: options.body ?? '',
+      responseType: 'none',
+      retry: false,
+    });
     options.logger.debug({ event, url: redactUrl(url) }, 'heartbeat sent');
     return true;
   } catch (error) {
-    options.logger.warn({ event, url: redactUrl(url), err: error }, 'heartbeat ping failed; the run is not affected');
+    options.logger.warn(
+      { event, url: redactUrl(url), err: error },
+      'heartbeat ping failed; the run is not affected',
+    );
     return false;
   } finally {
     await client.close();

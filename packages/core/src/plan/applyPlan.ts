@@ -56,7 +56,11 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
       await journal.complete(action.id, result ?? null);
       counters?.increment(`actions_${action.kind}`);
       logger.debug({ action: action.id, kind: action.kind }, 'action applied');
-      const outcome: ActionOutcome = { ...base, status: 'applied', ...(result === undefined ? {} : { result }) };
+      const outcome: ActionOutcome = {
+        ...base,
+        status: 'applied',
+        ...(result === undefined ? {} : { result }),
+      };
       outcomes.push(outcome);
       await options.afterAction?.(outcome);
     } catch (error) {
@@ -104,8 +108,11 @@ function partialOr(
     if (error !== undefined) return error;
     return new TemperedError(`all ${failures.length} actions failed${firstText}`, { cause: error });
   }
-  return new PartialError(`${failures.length} of ${outcomes.length} actions failed; the rest were applied${firstText}`, {
-    failures,
-    cause: error,
-  });
+  return new PartialError(
+    `${failures.length} of ${outcomes.length} actions failed; the rest were applied${firstText}`,
+    {
+      failures,
+      cause: error,
+    },
+  );
 }

@@ -1,8 +1,8 @@
 export { type ApplyContext, type ApplyOptions, applyPlan, type PlanJournal } from './applyPlan.js';
 export { planToJson, renderAction, renderPlanHuman, renderSummaryLine, summarizePlan } from './renderPlan.js';
 export {
-  type ActionKindValue,
   ActionKind,
+  type ActionKindValue,
   type ActionOutcome,
   type ApplyResult,
   type Plan,

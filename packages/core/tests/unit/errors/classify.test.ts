@@ -24,7 +24,9 @@ describe('isRetryable', () => {
     'retries network error %s, also when wrapped in a cause',
     (code) => {
       expect(isRetryable(Object.assign(new Error('x'), { code }))).toBe(true);
-      expect(isRetryable(new Error('outer', { cause: Object.assign(new Error('inner'), { code }) }))).toBe(true);
+      expect(isRetryable(new Error('outer', { cause: Object.assign(new Error('inner'), { code }) }))).toBe(
+        true,
+      );
     },
   );
 
@@ -37,9 +39,9 @@ describe('isRetryable', () => {
 
   it('trusts our own errors over their causes', () => {
     expect(isRetryable(new TransientError('503'))).toBe(true);
-    expect(isRetryable(new PermanentError('401', { cause: Object.assign(new Error(), { code: 'ECONNRESET' }) }))).toBe(
-      false,
-    );
+    expect(
+      isRetryable(new PermanentError('401', { cause: Object.assign(new Error(), { code: 'ECONNRESET' }) })),
+    ).toBe(false);
   });
 
   it('treats a TimeoutError (AbortSignal.timeout) as transient', () => {

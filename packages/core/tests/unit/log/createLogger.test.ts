@@ -21,7 +21,13 @@ describe('createLogger', () => {
     const [first, second] = sink.lines.map((l) => JSON.parse(l));
     expect(first).toMatchObject({ level: 30, msg: 'copied', files: 3, cli: 'file-sync', command: 'sync' });
     expect(typeof first.time).toBe('number');
-    expect(second).toMatchObject({ level: 40, msg: 'slow', step: 'delete', environment: 'prod', run_id: 'r1' });
+    expect(second).toMatchObject({
+      level: 40,
+      msg: 'slow',
+      step: 'delete',
+      environment: 'prod',
+      run_id: 'r1',
+    });
   });
 
   it('honours the level', () => {
@@ -73,7 +79,13 @@ describe('createLogger', () => {
 
 describe('humanFormat', () => {
   it('renders a JSON line for a person, without the persistent keys', () => {
-    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1, 12, 0, 1), msg: 'retrying', attempt: 2, cli: 'x' });
+    const line = JSON.stringify({
+      level: 40,
+      time: Date.UTC(2026, 0, 1, 12, 0, 1),
+      msg: 'retrying',
+      attempt: 2,
+      cli: 'x',
+    });
     expect(humanFormat(line)).toBe('12:00:01 WARN  retrying attempt=2\n');
   });
 

@@ -16,7 +16,10 @@ describe('Redactor', () => {
     expect(out).toEqual({
       user: 'ops',
       Password: REDACTED,
-      nested: { deeper: [{ apiKey: REDACTED, API_KEY: REDACTED, Authorization: REDACTED }], cookie: REDACTED },
+      nested: {
+        deeper: [{ apiKey: REDACTED, API_KEY: REDACTED, Authorization: REDACTED }],
+        cookie: REDACTED,
+      },
       clientSecret: REDACTED,
       accessToken: REDACTED,
       tokenCount: REDACTED,
@@ -56,9 +59,12 @@ describe('Redactor', () => {
   it('turns errors into plain objects with redacted message, cause, and stack only on request', () => {
     const r = new Redactor();
     r.addSecret('topsecret1');
-    const error = Object.assign(new Error('login topsecret1 failed', { cause: new Error('inner topsecret1') }), {
-      code: 'E_X',
-    });
+    const error = Object.assign(
+      new Error('login topsecret1 failed', { cause: new Error('inner topsecret1') }),
+      {
+        code: 'E_X',
+      },
+    );
     const plain = r.redact(error) as unknown as Record<string, unknown>;
     expect(plain).toEqual({
       type: 'Error',
@@ -82,7 +88,11 @@ describe('Redactor', () => {
 describe('redactHeaders', () => {
   it('hides credentials headers and keeps the rest', () => {
     expect(
-      redactHeaders({ authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': 'k', 'content-type': 'application/json' }),
+      redactHeaders({
+        authorization: 'Basic dXNlcjpwYXNz',
+        'x-api-key': 'k',
+        'content-type': 'application/json',
+      }),
     ).toEqual({ authorization: REDACTED, 'x-api-key': REDACTED, 'content-type': 'application/json' });
   });
 });

@@ -34,9 +34,26 @@ describe('computeStats', () => {
     run({ durationMs: 100, retries: 1 }),
     run({ durationMs: 300 }),
     run({ status: 'dry-run', durationMs: 50 }),
-    run({ status: 'temporary', exitCode: 75, durationMs: 900, retries: 4, failure: { code: 'E_TRANSIENT', message: '503' } }),
-    run({ status: 'temporary', exitCode: 75, durationMs: 800, retries: 4, failure: { code: 'E_TRANSIENT', message: '503' } }),
-    run({ status: 'failure', exitCode: 1, durationMs: 200, failure: { code: 'E_PERMANENT', message: '401' } }),
+    run({
+      status: 'temporary',
+      exitCode: 75,
+      durationMs: 900,
+      retries: 4,
+      failure: { code: 'E_TRANSIENT', message: '503' },
+    }),
+    run({
+      status: 'temporary',
+      exitCode: 75,
+      durationMs: 800,
+      retries: 4,
+      failure: { code: 'E_TRANSIENT', message: '503' },
+    }),
+    run({
+      status: 'failure',
+      exitCode: 1,
+      durationMs: 200,
+      failure: { code: 'E_PERMANENT', message: '401' },
+    }),
     run({ environment: 'staging', durationMs: 10 }),
     run({ environment: 'staging', startedAt: '2026-10-01T00:00:00.000Z', durationMs: 99999 }),
   ];
@@ -73,7 +90,9 @@ describe('renderPrometheus', () => {
     expect(text).toContain('tempered_run_success{cli="deploy",command="release",environment="pr\\"od"} 1');
     expect(text).toContain('tempered_run_retries{cli="deploy",command="release",environment="pr\\"od"} 3');
     expect(text).toContain('kind="actions_create"} 2');
-    expect(text).toContain('tempered_run_duration_seconds{cli="deploy",command="release",environment="pr\\"od"} 1.000');
+    expect(text).toContain(
+      'tempered_run_duration_seconds{cli="deploy",command="release",environment="pr\\"od"} 1.000',
+    );
     expect(text.endsWith('\n')).toBe(true);
   });
 });

@@ -38,7 +38,12 @@ const logger = createLogger({ level: 'silent' }).logger;
 function planOf(...actions: PlanAction[]): Plan {
   return { cli: 't', command: 'c', environment: 'default', target: '/x', actions, warnings: [] };
 }
-const create = (target: string): PlanAction => ({ id: `create:${target}`, kind: 'create', target, reason: 'missing' });
+const create = (target: string): PlanAction => ({
+  id: `create:${target}`,
+  kind: 'create',
+  target,
+  reason: 'missing',
+});
 
 describe('applyPlan', () => {
   it('applies every non-skip action in order, journals each, counts them and finishes the journal', async () => {
@@ -50,7 +55,12 @@ describe('applyPlan', () => {
       { journal, logger, counters, apply: async (a) => void applied.push(a.target) },
     );
     expect(applied).toEqual(['a', 'c']);
-    expect(journal.events).toEqual(['begin create:a', 'complete create:a', 'begin create:c', 'complete create:c']);
+    expect(journal.events).toEqual([
+      'begin create:a',
+      'complete create:a',
+      'begin create:c',
+      'complete create:c',
+    ]);
     expect(journal.finished).toBe(true);
     expect(counters.get('actions_create')).toBe(2);
     expect(result).toMatchObject({ applied: 2, alreadyDone: 0, failed: 0 });
