@@ -15,6 +15,11 @@ export interface ErrorJson {
  */
 export function normalizeError(error: unknown): TemperedError {
   if (error instanceof TemperedError) return error;
+  // an abortable wait (timers/promises, fetch, events.once) rejects with a generic AbortError
+  // whose cause is the abort reason: our InterruptedError (exit 130/143), not a bug
+  if (error instanceof Error && error.name === 'AbortError' && error.cause instanceof TemperedError) {
+    return error.cause;
+  }
   const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif;
   if (error instanceof Error && oclif && typeof oclif.exit === 'number') {
     const message = error.message.split('\n').filter(Boolean)[0] ?? error.message;

@@ -42,13 +42,15 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
   if (journal.resumed) logger.warn({ target: plan.target }, 'resuming an interrupted run from its journal');
 
   for (const action of plan.actions) {
-    if (action.kind === 'skip') continue;
     const base = { id: action.id, kind: action.kind, target: action.target };
+    // checked before the skip: an interrupted run's completed action re-plans as "up to date",
+    // and saying which earlier work this run relied on is the point of resuming from a journal
     if (journal.isCompleted(action.id)) {
       logger.info({ action: action.id }, 'already done by an earlier run; not repeating');
       outcomes.push({ ...base, status: 'already-done' });
       continue;
     }
+    if (action.kind === 'skip') continue;
     if (signal?.aborted) throw interruption(signal);
     await journal.begin(action.id, { kind: action.kind, target: action.target });
     try {

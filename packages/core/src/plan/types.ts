@@ -9,7 +9,10 @@ export type ActionKindValue = (typeof ActionKind)[keyof typeof ActionKind];
 
 /**
  * One step of a plan. `id` must be stable between runs (same target, same change) because the
- * journal uses it to know what an interrupted run already did.
+ * journal uses it to know what an interrupted run already did. Name the change, not the kind
+ * observed: a change an interrupted run completed re-plans as a `skip`, and only under the same
+ * id is it reported as already done; a different change (new content) needs a different id, or
+ * the journal would skip it.
  */
 export interface PlanAction<D = Record<string, unknown>> {
   id: string;

@@ -50,7 +50,6 @@ export class FileJournal implements Journal {
   }
 
   static async open(options: FileJournalOptions): Promise<FileJournal> {
-    await ensureDir(dirname(options.path));
     let text = '';
     try {
       text = await readFile(options.path, 'utf8');
@@ -156,6 +155,7 @@ export class FileJournal implements Journal {
         lines.push({ t: 'open', at: this.#now(), pid: process.pid, resumed: this.resumed });
       }
       lines.push(entry);
+      if (!this.#headerWritten) await ensureDir(dirname(this.#options.path));
       const handle = await open(this.#options.path, 'a', 0o600);
       try {
         await handle.writeFile(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));

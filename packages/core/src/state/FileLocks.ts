@@ -122,27 +122,31 @@ export class FileLocks {
 }
 
 class FileLockHandle implements LockHandle {
+  readonly owner: LockOwner;
+  readonly #name: string;
+  readonly #path: string;
+  readonly #logger: Logger;
   #released = false;
 
-  constructor(
-    private readonly name: string,
-    private readonly path: string,
-    readonly owner: LockOwner,
-    private readonly logger: Logger,
-  ) {}
+  constructor(name: string, path: string, owner: LockOwner, logger: Logger) {
+    this.#name = name;
+    this.#path = path;
+    this.owner = owner;
+    this.#logger = logger;
+  }
 
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    const raw = await readTextIfExists(this.path);
+    const raw = await readTextIfExists(this.#path);
     const holder = raw === undefined ? undefined : parseLockOwner(raw);
     if (holder?.runId !== this.owner.runId) {
       // someone broke or took over our lock; removing theirs would let a third run in
-      this.logger.warn({ lock: this.name, holder }, 'lock no longer ours at release; left in place');
+      this.#logger.warn({ lock: this.#name, holder }, 'lock no longer ours at release; left in place');
       return;
     }
-    await rm(this.path, { force: true });
-    await fsyncDir(dirname(this.path));
+    await rm(this.#path, { force: true });
+    await fsyncDir(dirname(this.#path));
   }
 }
 

@@ -9,6 +9,7 @@ import { FileRunRecords } from './FileRunRecords.js';
 import { fileNameFor, sweepLeftovers } from './files.js';
 import type {
   AcquireLockOptions,
+  IdempotencyStore,
   Journal,
   ListRunsOptions,
   LockHandle,
@@ -38,7 +39,7 @@ export interface FileStateStoreOptions {
  */
 export class FileStateStore implements StateStore {
   readonly dir: string;
-  readonly idempotency: FileIdempotencyStore;
+  readonly idempotency: IdempotencyStore;
   readonly #runs: FileRunRecords;
   readonly #locks: FileLocks;
   readonly #logger: Logger;

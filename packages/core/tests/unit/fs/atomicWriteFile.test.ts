@@ -1,25 +1,8 @@
-import {
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  readlink,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  atomicSymlink,
-  atomicWriteFile,
-  atomicWriteJson,
-  fsyncDir,
-  writeFileExclusive,
-} from '../../../src/fs/index.js';
+import { atomicWriteFile, atomicWriteJson, fsyncDir } from '../../../src/fs/index.js';
 
 let dir: string;
 
@@ -95,46 +78,6 @@ describe('Function: atomicWriteJson', () => {
     const text = await readFile(path, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(JSON.parse(text)).toEqual({ a: 1, b: [true] });
-  });
-});
-
-describe('Function: writeFileExclusive', () => {
-  it('creates the file whole, once, with mode 0600', async () => {
-    const path = join(dir, 'x.lock');
-    expect(await writeFileExclusive(path, 'first')).toBe(true);
-    expect(await writeFileExclusive(path, 'second')).toBe(false);
-    expect(await readFile(path, 'utf8')).toBe('first');
-    expect(await modeOf(path)).toBe(0o600);
-    expect(await readdir(dir)).toEqual(['x.lock']);
-  });
-
-  it('lets exactly one of many concurrent creators win', async () => {
-    const path = join(dir, 'race');
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => writeFileExclusive(path, `w${i}`)),
-    );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await readFile(path, 'utf8')).toBe(`w${results.indexOf(true)}`);
-  });
-});
-
-describe('Function: atomicSymlink', () => {
-  it('creates, then swaps, the link and leaves no temp behind', async () => {
-    const link = join(dir, 'current');
-    await atomicSymlink('releases/1', link);
-    expect(await readlink(link)).toBe('releases/1');
-    await atomicSymlink('releases/2', link);
-    expect(await readlink(link)).toBe('releases/2');
-    expect(await readdir(dir)).toEqual(['current']);
-  });
-
-  it('refuses to replace a real directory and cleans up', async () => {
-    await mkdir(join(dir, 'current'));
-    await expect(atomicSymlink('releases/1', join(dir, 'current'))).rejects.toMatchObject({
-      code: expect.stringMatching(/EISDIR|ENOTDIR|EEXIST|ENOTEMPTY/),
-    });
-    expect(await readdir(dir)).toEqual(['current']);
-    expect((await lstat(join(dir, 'current'))).isDirectory()).toBe(true);
   });
 });
 

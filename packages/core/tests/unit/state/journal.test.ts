@@ -77,9 +77,9 @@ describe('Method: FileStateStore.openJournal', () => {
   });
 
   it('leaves nothing behind for a run that recorded no step', async () => {
-    const journal = await new FileStateStore(dir).openJournal('noop');
+    const journal = await new FileStateStore(join(dir, 'env')).openJournal('noop');
     await journal.finish();
-    expect(await readdir(join(dir, 'journals'))).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('keeps only the newest archived journals', async () => {
