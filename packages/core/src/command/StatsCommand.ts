@@ -16,6 +16,7 @@ export interface StatsResult {
  */
 export class StatsCommand extends TemperedCommand<StatsResult> {
   static override summary = 'Show run count, success rate, mean and p95 runtime, retries and top failures.';
+  static override environmentOptional = true;
   static override flags = {
     since: Flags.string({ summary: 'Only runs started within this long ago, e.g. 24h, 7d, 4w.', default: '7d' }),
   };

@@ -1,9 +1,24 @@
 import { hostname } from 'node:os';
 import { Command, type Interfaces } from '@oclif/core';
 import type { ZodType } from 'zod';
-import { loadConfig, mergeSettings, resolveEnvironment, type StandardSettings, summarizeConfig } from '../config/index.js';
+import {
+  ConfigEnv,
+  type LoadedConfig,
+  loadConfig,
+  mergeSettings,
+  resolveEnvironment,
+  type StandardSettings,
+  summarizeConfig,
+} from '../config/index.js';
 import { ExitCode, TemperedError } from '../errors/index.js';
-import { type ClosableLogger, createLogger, type Logger, type LogLevelName, LOG_LEVEL_NAMES } from '../log/index.js';
+import {
+  type ClosableLogger,
+  createLogger,
+  type Logger,
+  type LogLevelName,
+  LOG_LEVEL_NAMES,
+  secrets,
+} from '../log/index.js';
 import { RunCounters, sendHeartbeat, writePrometheusTextfile } from '../metrics/index.js';
 import { FileStateStore, type RunRecord, type StateStore, stateDirFor } from '../state/index.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
@@ -53,6 +68,11 @@ export abstract class TemperedCommand<T> extends Command {
   static sectionSchema: ZodType | undefined;
   /** Commands that change things leave a run record, metrics and heartbeat; read-only ones do not. */
   static recordsRuns = false;
+  /**
+   * Commands that look across environments (stats) run without a selection even when the config
+   * defines environments and no default: they then use the top-level settings.
+   */
+  static environmentOptional = false;
 
   protected ctx!: RunContext;
   protected flags!: Record<string, unknown>;
@@ -88,7 +108,10 @@ export abstract class TemperedCommand<T> extends Command {
     const cli = this.cliName;
     const command = this.id ?? 'run';
     const loaded = await loadConfig({ path: flags.config as string | undefined, cli, sectionSchema: ctor.sectionSchema });
-    const resolved = resolveEnvironment(loaded, { requested: flags.environment as string | undefined });
+    const requested = flags.environment as string | undefined;
+    const resolved = resolveEnvironment(ctor.environmentOptional ? withoutSelection(loaded, requested) : loaded, {
+      requested,
+    });
     const settings = mergeSettings({
       file: resolved.fileSettings,
       env: process.env,
@@ -217,14 +240,17 @@ export abstract class TemperedCommand<T> extends Command {
     return { status: 'success', result, warnings: this.warnings };
   }
 
-  /** Plain JSON: no colour codes for whatever reads stdout (jq, a CI step, a cron mail). */
+  /**
+   * Plain JSON: no colour codes for whatever reads stdout (jq, a CI step, a cron mail). Redacted
+   * like a log line: a result (a dry-run plan's details) may carry a value read from a secret.
+   */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(secrets.redact(json), null, 2)}\n`);
   }
 
   /** Result text for a person; suppressed under --json, where the result is the JSON document. */
   protected print(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
+    if (!this.jsonEnabled()) process.stdout.write(`${secrets.redactString(text)}\n`);
   }
 
   protected addWarning(message: string): void {
@@ -249,6 +275,17 @@ function statusFor(exitCode: number): RunRecord['status'] {
     default:
       return 'failure';
   }
+}
+
+/**
+ * With nothing selected (no flag, no TEMPERED_ENVIRONMENT, no defaultEnvironment) a config with
+ * environments is resolved as if it defined none: the top-level settings, under `default`.
+ */
+function withoutSelection(loaded: LoadedConfig, requested: string | undefined): LoadedConfig {
+  if (requested || process.env[ConfigEnv.environment] || loaded.data.defaultEnvironment !== undefined) return loaded;
+  if (loaded.environments.length === 0) return loaded;
+  const { environments: _ignored, ...data } = loaded.data;
+  return { ...loaded, data, environments: [] };
 }
 
 function bootstrapLevel(flags: Record<string, unknown> | undefined): LogLevelName {

@@ -37,7 +37,10 @@ describe('README examples', () => {
   it.each(blocks)('$title runs and its assertions hold', async ({ title, code }) => {
     const file = join(sandbox, `${title.split(':')[0]}.mjs`);
     writeFileSync(file, code);
-    const { stderr } = await run(process.execPath, [file], { cwd: sandbox, env: { ...process.env, TEMPERED_CONFIG: '' } });
+    const { stderr } = await run(process.execPath, [file], {
+      cwd: sandbox,
+      env: { ...process.env, TEMPERED_CONFIG: '' },
+    });
     expect(stderr).not.toContain('Assertion failed');
   });
 });
