@@ -88,15 +88,19 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         counters: ctx.counters,
         signal: ctx.signal,
         onError: this.onActionError,
-        apply: (action, actionCtx) => {
-          this.failedStep = action.id;
-          return this.applyAction(action, actionCtx);
+        apply: async (action, actionCtx) => {
+          try {
+            return await this.applyAction(action, actionCtx);
+          } catch (error) {
+            // the run record names the step that failed first, as the PartialError message does
+            this.failedStep ??= action.id;
+            throw error;
+          }
         },
         afterAction: (outcome) => {
           this.print(renderAction({ ...outcome, reason: outcome.status }));
         },
       });
-      this.failedStep = undefined;
       await this.afterApply(applied);
       this.print(
         `Applied ${applied.applied} change(s)${applied.alreadyDone ? `, ${applied.alreadyDone} already done by an interrupted run` : ''}.`,
@@ -115,13 +119,23 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       if (ids.has(action.id)) throw new UsageError(`two planned actions share the id "${action.id}"`);
       ids.add(action.id);
     }
-    return { cli: ctx.cli, command: ctx.command, environment: ctx.environment.name, target, actions, warnings: this.warnings };
+    return {
+      cli: ctx.cli,
+      command: ctx.command,
+      environment: ctx.environment.name,
+      target,
+      actions,
+      warnings: this.warnings,
+    };
   }
 }
 
 /** Lock and journal names are file names in the file store; keep them short and safe. */
 export function lockNameFor(target: string): string {
-  const slug = target.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-60);
+  const slug = target
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(-60);
   return `${slug || 'target'}-${createHash('sha256').update(target).digest('hex').slice(0, 12)}`;
 }
 

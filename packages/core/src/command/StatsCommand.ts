@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { parseDuration } from '../util/index.js';
 import { computeStats, type EnvironmentStats, renderStatsHuman } from '../metrics/index.js';
 import { FileStateStore, listEnvironments, stateDirFor } from '../state/index.js';
+import { parseDuration } from '../util/index.js';
 import { TemperedCommand } from './TemperedCommand.js';
 
 export interface StatsResult {
@@ -18,7 +18,10 @@ export class StatsCommand extends TemperedCommand<StatsResult> {
   static override summary = 'Show run count, success rate, mean and p95 runtime, retries and top failures.';
   static override environmentOptional = true;
   static override flags = {
-    since: Flags.string({ summary: 'Only runs started within this long ago, e.g. 24h, 7d, 4w.', default: '7d' }),
+    since: Flags.string({
+      summary: 'Only runs started within this long ago, e.g. 24h, 7d, 4w.',
+      default: '7d',
+    }),
   };
 
   async run(): Promise<StatsResult> {

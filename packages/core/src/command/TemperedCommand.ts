@@ -10,13 +10,13 @@ import {
   type StandardSettings,
   summarizeConfig,
 } from '../config/index.js';
-import { ExitCode, TemperedError } from '../errors/index.js';
+import { ExitCode } from '../errors/index.js';
 import {
   type ClosableLogger,
   createLogger,
+  LOG_LEVEL_NAMES,
   type Logger,
   type LogLevelName,
-  LOG_LEVEL_NAMES,
   secrets,
 } from '../log/index.js';
 import { RunCounters, sendHeartbeat, writePrometheusTextfile } from '../metrics/index.js';
@@ -107,11 +107,18 @@ export abstract class TemperedCommand<T> extends Command {
 
     const cli = this.cliName;
     const command = this.id ?? 'run';
-    const loaded = await loadConfig({ path: flags.config as string | undefined, cli, sectionSchema: ctor.sectionSchema });
-    const requested = flags.environment as string | undefined;
-    const resolved = resolveEnvironment(ctor.environmentOptional ? withoutSelection(loaded, requested) : loaded, {
-      requested,
+    const loaded = await loadConfig({
+      path: flags.config as string | undefined,
+      cli,
+      sectionSchema: ctor.sectionSchema,
     });
+    const requested = flags.environment as string | undefined;
+    const resolved = resolveEnvironment(
+      ctor.environmentOptional ? withoutSelection(loaded, requested) : loaded,
+      {
+        requested,
+      },
+    );
     const settings = mergeSettings({
       file: resolved.fileSettings,
       env: process.env,
@@ -148,7 +155,8 @@ export abstract class TemperedCommand<T> extends Command {
     };
     logger.info({ version: this.config.version, argv: this.argv }, 'run started');
     logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
-    if (ctor.recordsRuns && settings.ping && !this.isDryRun()) await sendHeartbeat(settings.ping, 'start', { logger });
+    if (ctor.recordsRuns && settings.ping && !this.isDryRun())
+      await sendHeartbeat(settings.ping, 'start', { logger });
   }
 
   protected isDryRun(): boolean {
@@ -224,7 +232,10 @@ export abstract class TemperedCommand<T> extends Command {
       try {
         await writePrometheusTextfile(ctx.settings.metricsFile, record);
       } catch (err) {
-        logger.warn({ err, file: ctx.settings.metricsFile }, 'could not write the metrics file; the run is not affected');
+        logger.warn(
+          { err, file: ctx.settings.metricsFile },
+          'could not write the metrics file; the run is not affected',
+        );
       }
     }
     if (ctx.settings.ping && record.status !== 'dry-run') {
@@ -243,9 +254,12 @@ export abstract class TemperedCommand<T> extends Command {
   /**
    * Plain JSON: no colour codes for whatever reads stdout (jq, a CI step, a cron mail). Redacted
    * like a log line: a result (a dry-run plan's details) may carry a value read from a secret.
+   * Round-tripped through JSON first: the redactor reports an object met twice (the warnings
+   * array, shared by the plan and the document) as "[Circular]".
    */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(secrets.redact(json), null, 2)}\n`);
+    const plain: unknown = JSON.parse(JSON.stringify(json) ?? 'null');
+    process.stdout.write(`${JSON.stringify(secrets.redact(plain), null, 2)}\n`);
   }
 
   /** Result text for a person; suppressed under --json, where the result is the JSON document. */
@@ -282,7 +296,8 @@ function statusFor(exitCode: number): RunRecord['status'] {
  * environments is resolved as if it defined none: the top-level settings, under `default`.
  */
 function withoutSelection(loaded: LoadedConfig, requested: string | undefined): LoadedConfig {
-  if (requested || process.env[ConfigEnv.environment] || loaded.data.defaultEnvironment !== undefined) return loaded;
+  if (requested || process.env[ConfigEnv.environment] || loaded.data.defaultEnvironment !== undefined)
+    return loaded;
   if (loaded.environments.length === 0) return loaded;
   const { environments: _ignored, ...data } = loaded.data;
   return { ...loaded, data, environments: [] };

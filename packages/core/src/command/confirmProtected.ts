@@ -17,11 +17,17 @@ export async function confirmProtected(options: ConfirmOptions): Promise<void> {
   if (options.yes) return;
   const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   if (!interactive) {
-    throw new UsageError(`environment "${options.environment}" is protected and nothing confirmed the change`, {
-      hint: 'pass --yes to confirm, or run at a terminal and type the environment name',
-    });
+    throw new UsageError(
+      `environment "${options.environment}" is protected and nothing confirmed the change`,
+      {
+        hint: 'pass --yes to confirm, or run at a terminal and type the environment name',
+      },
+    );
   }
-  const rl = createInterface({ input: options.input ?? process.stdin, output: options.output ?? process.stderr });
+  const rl = createInterface({
+    input: options.input ?? process.stdin,
+    output: options.output ?? process.stderr,
+  });
   try {
     const answer = await rl.question(
       `Environment "${options.environment}" is protected. Type its name to continue: `,

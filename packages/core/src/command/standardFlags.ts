@@ -7,7 +7,8 @@ import { LOG_LEVEL_NAMES } from '../log/index.js';
  */
 export const standardFlags = {
   config: Flags.string({
-    summary: 'Config file, YAML or JSON (default: TEMPERED_CONFIG, ./tempered.yml, ~/.config/tempered/config.yml).',
+    summary:
+      'Config file, YAML or JSON (default: TEMPERED_CONFIG, ./tempered.yml, ~/.config/tempered/config.yml).',
     helpGroup: 'GLOBAL',
   }),
   environment: Flags.string({
@@ -26,13 +27,17 @@ export const standardFlags = {
     summary: 'Log level on stderr and in the log file (default: info, or TEMPERED_LOG_LEVEL).',
     helpGroup: 'GLOBAL',
   })(),
-  'log-file': Flags.string({ summary: 'Also append JSON log lines to this file (mode 0600).', helpGroup: 'GLOBAL' }),
+  'log-file': Flags.string({
+    summary: 'Also append JSON log lines to this file (mode 0600).',
+    helpGroup: 'GLOBAL',
+  }),
   'state-dir': Flags.string({
     summary: 'Root of run state (default: $XDG_STATE_HOME/tempered or ~/.local/state/tempered).',
     helpGroup: 'GLOBAL',
   }),
   'lock-wait': Flags.string({
-    summary: 'Wait up to this long for another run to release the lock, e.g. 30s or 5m (default: 0, exit 75).',
+    summary:
+      'Wait up to this long for another run to release the lock, e.g. 30s or 5m (default: 0, exit 75).',
     helpGroup: 'GLOBAL',
   }),
 };

@@ -8,8 +8,8 @@ import {
   atomicWriteFile,
   isPidAlive,
   PermanentError,
-  PlannedCommand,
   type PlanAction,
+  PlannedCommand,
   resolveSafePath,
 } from '@tempered/core';
 import { DEFAULT_FILES, type DemoSection, demoSection } from '../section.js';
@@ -22,7 +22,9 @@ interface FileChange {
 export default class Apply extends PlannedCommand<FileChange> {
   static override summary = 'Make a directory hold exactly the configured files (plan, then apply).';
   static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply ./out --dry-run --json'];
-  static override args = { target: Args.string({ description: 'Directory to write (default: ./tempered-demo-output)' }) };
+  static override args = {
+    target: Args.string({ description: 'Directory to write (default: ./tempered-demo-output)' }),
+  };
   static override sectionSchema = demoSection;
   protected override onActionError = 'continue' as const;
 
@@ -46,10 +48,18 @@ export default class Apply extends PlannedCommand<FileChange> {
       const reason = kind === 'create' ? 'missing' : kind === 'update' ? 'content differs' : 'up to date';
       // the id names the change (this file with this content), not the kind seen now: a write an
       // interrupted run completed re-plans as a skip under the same id, and new content is a new id
-      actions.push({ id: `write:${name}@${digest(content)}`, kind, target: name, reason, details: { path, content } });
+      actions.push({
+        id: `write:${name}@${digest(content)}`,
+        kind,
+        target: name,
+        reason,
+        details: { path, content },
+      });
     }
     if (this.section.prune) {
-      const wanted = new Set(await Promise.all(Object.keys(desired).map((name) => resolveSafePath(root, name))));
+      const wanted = new Set(
+        await Promise.all(Object.keys(desired).map((name) => resolveSafePath(root, name))),
+      );
       for (const [path, current] of existing) {
         if (wanted.has(path)) continue;
         const name = relative(root, path);
@@ -64,7 +74,13 @@ export default class Apply extends PlannedCommand<FileChange> {
     }
     for (const path of leftovers) {
       const name = relative(root, path);
-      actions.push({ id: `cleanup:${name}`, kind: 'delete', target: name, reason: 'temp file of a killed run', details: { path } });
+      actions.push({
+        id: `cleanup:${name}`,
+        kind: 'delete',
+        target: name,
+        reason: 'temp file of a killed run',
+        details: { path },
+      });
     }
     return actions;
   }

@@ -78,6 +78,25 @@ describe('applyPlan', () => {
     expect(result).toMatchObject({ applied: 1, alreadyDone: 1, resumed: true });
   });
 
+  it('reports an action the interrupted run completed, now planned as a skip, as already done', async () => {
+    const journal = new MemoryJournal(true, ['write:a']);
+    const applied: string[] = [];
+    const result = await applyPlan(
+      planOf(
+        { id: 'write:a', kind: 'skip', target: 'a', reason: 'up to date' },
+        { id: 'write:b', kind: 'skip', target: 'b', reason: 'up to date' },
+        create('c'),
+      ),
+      { journal, logger, apply: async (a) => void applied.push(a.target) },
+    );
+    expect(applied).toEqual(['c']);
+    expect(result.outcomes.map((o) => [o.id, o.status])).toEqual([
+      ['write:a', 'already-done'],
+      ['create:c', 'applied'],
+    ]);
+    expect(result).toMatchObject({ applied: 1, alreadyDone: 1, resumed: true });
+  });
+
   it('stops at an action boundary when the signal is aborted, leaving the journal open', async () => {
     const journal = new MemoryJournal();
     const controller = new AbortController();
