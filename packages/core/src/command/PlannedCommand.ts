@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InterruptedError, UsageError } from '../errors/index.js';
+import { secrets } from '../log/index.js';
 import {
   type ApplyContext,
   type ApplyResult,
@@ -71,6 +72,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       signal: ctx.signal,
     });
     try {
+      await this.startHeartbeat();
       const plan = await this.buildPlan(target);
       const summary = summarizePlan(plan);
       ctx.logger.info({ summary }, summary.changes === 0 ? 'nothing to change' : 'applying plan');
@@ -132,7 +134,9 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
 
 /** Lock and journal names are file names in the file store; keep them short and safe. */
 export function lockNameFor(target: string): string {
-  const slug = target
+  // the readable part never carries credentials or a query: it ends up in a file name
+  const readable = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i, '').replace(/[?#].*$/, '');
+  const slug = (secrets.redactString(readable) === readable ? readable : '')
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._]+/, '')
     .slice(-60);

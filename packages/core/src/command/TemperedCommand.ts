@@ -11,6 +11,7 @@ import {
   summarizeConfig,
 } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
+import type { HttpClient, HttpClientOptions } from '../http/index.js';
 import {
   type ClosableLogger,
   createLogger,
@@ -85,11 +86,17 @@ export abstract class TemperedCommand<T> extends Command {
   #closableLogger: ClosableLogger | undefined;
   #fallbackLogger: Logger | undefined;
   #removeSignalHandlers: (() => void) | undefined;
+  #heartbeatStarted = false;
+  readonly #httpClients: HttpClient[] = [];
   readonly #controller = new AbortController();
 
   protected get logger(): Logger {
     if (this.#closableLogger) return this.#closableLogger.logger;
-    this.#fallbackLogger ??= createLogger({ level: bootstrapLevel(this.flags) }).logger;
+    // errors before the config is read (a bad flag, a bad file) still say which CLI spoke
+    this.#fallbackLogger ??= createLogger({
+      level: bootstrapLevel(this.flags),
+      bindings: { cli: this.config?.bin, command: this.id },
+    }).logger;
     return this.#fallbackLogger;
   }
 
@@ -137,7 +144,10 @@ export abstract class TemperedCommand<T> extends Command {
     });
     const logger = this.#closableLogger.logger;
     const stateRoot = settings.stateDir;
-    const store = new FileStateStore(stateDirFor({ root: stateRoot, cli, environment: resolved.name }));
+    const store = new FileStateStore(stateDirFor({ root: stateRoot, cli, environment: resolved.name }), {
+      logger,
+      runId,
+    });
     this.ctx = {
       cli,
       command,
@@ -155,8 +165,32 @@ export abstract class TemperedCommand<T> extends Command {
     };
     logger.info({ version: this.config.version, argv: this.argv }, 'run started');
     logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
-    if (ctor.recordsRuns && settings.ping && !this.isDryRun())
-      await sendHeartbeat(settings.ping, 'start', { logger });
+  }
+
+  /**
+   * The heartbeat's /start, sent once the run really starts (past confirmation and the lock);
+   * a run refused before that sends nothing, and the monitor's schedule catches a missed run.
+   */
+  protected async startHeartbeat(): Promise<void> {
+    if (!this.ctx.settings.ping || this.#heartbeatStarted) return;
+    this.#heartbeatStarted = true;
+    await sendHeartbeat(this.ctx.settings.ping, 'start', { logger: this.ctx.logger });
+  }
+
+  /**
+   * core's HTTP client wired to this run: its logger, its retry counters, the config's retry
+   * policy, and the stop signal. Closed when the run ends. undici loads only on first use.
+   */
+  protected async httpClient(options: HttpClientOptions = {}): Promise<HttpClient> {
+    const { HttpClient } = await import('../http/index.js');
+    const client = new HttpClient({
+      logger: this.ctx.logger,
+      counters: this.ctx.counters,
+      retry: { ...this.ctx.settings.retry, ...options.retry },
+      ...options,
+    });
+    this.#httpClients.push(client);
+    return client;
   }
 
   protected isDryRun(): boolean {
@@ -185,6 +219,7 @@ export abstract class TemperedCommand<T> extends Command {
 
   override async finally(error: Error | undefined): Promise<unknown> {
     try {
+      await Promise.allSettled(this.#httpClients.map((client) => client.close()));
       if (this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns) await this.closeRun(error);
     } finally {
       this.#removeSignalHandlers?.();
@@ -238,7 +273,7 @@ export abstract class TemperedCommand<T> extends Command {
         );
       }
     }
-    if (ctx.settings.ping && record.status !== 'dry-run') {
+    if (ctx.settings.ping && this.#heartbeatStarted) {
       await sendHeartbeat(ctx.settings.ping, exitCode === 0 ? 'success' : 'fail', { logger });
     }
     logger.info(

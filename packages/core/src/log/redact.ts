@@ -69,7 +69,16 @@ export class Redactor {
     if (value === null || typeof value !== 'object') return value;
     if (depth > 12) return '[Depth]';
     if (seen.has(value)) return '[Circular]';
+    // `seen` holds the current path only: an object met twice side by side is not a cycle
     seen.add(value);
+    try {
+      return this.#walkObject(value, withStack, depth, seen);
+    } finally {
+      seen.delete(value);
+    }
+  }
+
+  #walkObject(value: object, withStack: boolean, depth: number, seen: WeakSet<object>): unknown {
     if (value instanceof Error) return this.#error(value, withStack, depth, seen);
     if (value instanceof URL) return this.redactString(value.href);
     if (value instanceof Date) return value.toISOString();

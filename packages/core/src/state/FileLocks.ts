@@ -1,9 +1,9 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConflictError, LockHeldError, type LockOwner } from '../errors/index.js';
 import { fsyncDir, writeFileExclusive } from '../fs/index.js';
 import type { Logger } from '../log/index.js';
+import { sleep } from '../retry/sleep.js';
 import { formatDuration } from '../util/index.js';
 import { RACE, STATE_DEFAULTS } from './constants.js';
 import { ensureDir, fileNameFor, readTextIfExists } from './files.js';
@@ -58,7 +58,7 @@ export class FileLocks {
         return new FileLockHandle(name, path, options.owner, logger);
       }
       if (attempt.kind === 'race' && ++races < RACE.attempts) {
-        await delay(RACE.delayMs, undefined, { signal: options.signal });
+        await sleep(RACE.delayMs, options.signal);
         continue;
       }
       const remaining = deadline - Date.now();
@@ -69,7 +69,7 @@ export class FileLocks {
       if (!waiting) logger.info({ lock: name, holder, wait_ms: waitMs }, 'lock held by another run; waiting');
       waiting = true;
       races = 0;
-      await delay(Math.min(pollMs, remaining), undefined, { signal: options.signal });
+      await sleep(Math.min(pollMs, remaining), options.signal);
     }
   }
 

@@ -46,7 +46,10 @@ describe('atomicWriteFile under SIGKILL', () => {
       'wrote 5',
       'writing 6',
     ];
+    // under load a kill can land just before the temp file exists; more rounds until one lands inside
+    for (let extra = 7; extra < 20; extra++) rounds.push(`writing ${extra % 4 === 0 ? 2 : 3}`);
     for (const [round, killOn] of rounds.entries()) {
+      if (round >= 8 && killedMidWrite > 0) break;
       // Prepare
       const writer = startFixture('atomic-writer.mjs', path, String(16 * 1024 * 1024));
       children.push(writer);

@@ -96,3 +96,18 @@ describe('redactHeaders', () => {
     ).toEqual({ authorization: REDACTED, 'x-api-key': REDACTED, 'content-type': 'application/json' });
   });
 });
+
+describe('Redactor shared references', () => {
+  it('walks an object met twice side by side, only true cycles become [Circular]', () => {
+    const r = new Redactor();
+    const shared = { password: 'x', note: 'n' };
+    expect(r.redact({ a: shared, b: { c: shared }, list: [shared, shared] })).toEqual({
+      a: { password: REDACTED, note: 'n' },
+      b: { c: { password: REDACTED, note: 'n' } },
+      list: [
+        { password: REDACTED, note: 'n' },
+        { password: REDACTED, note: 'n' },
+      ],
+    });
+  });
+});
