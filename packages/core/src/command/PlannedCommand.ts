@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InterruptedError, UsageError } from '../errors/index.js';
 import { secrets } from '../log/index.js';
 import {
+  type ActionKindValue,
   type ApplyContext,
   type ApplyResult,
   applyPlan,
@@ -37,12 +38,28 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
   static override recordsRuns = true;
   /** 'continue' suits independent actions (files); 'stop' suits a sequence (a deploy). */
   protected onActionError: 'continue' | 'stop' = 'stop';
+  /** Actions of one phase applied at once; 1 keeps a strict order. */
+  protected applyConcurrency = 1;
+  /** Kinds whose completion is journaled (default all); see ApplyOptions.journalKinds. */
+  protected journalKinds: readonly ActionKindValue[] | undefined;
+  /** Print one line per applied action on stdout (off for CLIs that print a summary instead). */
+  protected itemizeApplied = true;
+  /** The deletion cap of this run, if the command deletes; over it nothing is deleted (exit 3). */
+  protected maxDelete(): number | undefined {
+    return undefined;
+  }
 
   /** What this run acts on; also names the lock and the journal. Must be stable between runs. */
   protected abstract target(): Promise<string> | string;
   /** Computes the actions with no side effect; the same code path serves --dry-run and apply. */
   protected abstract plan(): Promise<PlanAction<D>[]>;
   protected abstract applyAction(action: PlanAction<D>, ctx: ApplyContext): Promise<unknown>;
+  /** The closing line of a real run on stdout. */
+  protected appliedSummary(applied: ApplyResult): string {
+    const resumed = applied.alreadyDone ? `, ${applied.alreadyDone} already done by an interrupted run` : '';
+    return `Applied ${applied.applied} change(s)${resumed}.`;
+  }
+
   /** Called after the last action, e.g. to finalise; not called on dry-run. */
   protected async afterApply(_result: ApplyResult): Promise<void> {}
 
@@ -90,6 +107,9 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         counters: ctx.counters,
         signal: ctx.signal,
         onError: this.onActionError,
+        concurrency: this.applyConcurrency,
+        ...(this.journalKinds ? { journalKinds: this.journalKinds } : {}),
+        ...(this.maxDelete() === undefined ? {} : { maxDelete: this.maxDelete() }),
         apply: async (action, actionCtx) => {
           try {
             return await this.applyAction(action, actionCtx);
@@ -99,14 +119,12 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
             throw error;
           }
         },
-        afterAction: (outcome) => {
-          this.print(renderAction({ ...outcome, reason: outcome.status }));
-        },
+        ...(this.itemizeApplied
+          ? { afterAction: (outcome) => this.print(renderAction({ ...outcome, reason: outcome.status })) }
+          : {}),
       });
       await this.afterApply(applied);
-      this.print(
-        `Applied ${applied.applied} change(s)${applied.alreadyDone ? `, ${applied.alreadyDone} already done by an interrupted run` : ''}.`,
-      );
+      this.print(this.appliedSummary(applied));
       return { dryRun: false, target, summary, applied };
     } finally {
       await lock.release();
@@ -144,5 +162,5 @@ export function lockNameFor(target: string): string {
 }
 
 function emptyResult(): ApplyResult {
-  return { outcomes: [], applied: 0, alreadyDone: 0, failed: 0, resumed: false };
+  return { outcomes: [], applied: 0, alreadyDone: 0, failed: 0, heldBack: 0, resumed: false };
 }

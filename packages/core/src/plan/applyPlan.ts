@@ -1,7 +1,7 @@
 import { InterruptedError, isRetryable, PartialError, TemperedError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Counters } from '../metrics/index.js';
-import type { ActionOutcome, ApplyResult, Plan, PlanAction } from './types.js';
+import type { ActionKindValue, ActionOutcome, ApplyResult, Plan, PlanAction } from './types.js';
 
 /** The subset of the state store's journal that applying needs. */
 export interface PlanJournal {
@@ -29,54 +29,76 @@ export interface ApplyOptions<D> extends ApplyContext {
    * the remote is unwell and the rest would fail the same way.
    */
   onError?: 'continue' | 'stop';
-  /** Runs after every applied action and before the next; e.g. a deletion cap re-check. */
+  /** Actions of one phase run this many at a time (default 1: strictly in order). */
+  concurrency?: number;
+  /**
+   * Which kinds are journaled (default all). Actions whose effect the next plan sees anyway (a
+   * copied file compares equal) can skip the journal's fsync; deletions stay journaled for audit.
+   */
+  journalKinds?: readonly ActionKindValue[];
+  /** Deletions allowed in one run; over it, no deletion happens and the run is partial (exit 3). */
+  maxDelete?: number;
+  /** Runs after every applied action. */
   afterAction?: (outcome: ActionOutcome) => Promise<void> | void;
 }
 
-/** Applies actions in order through the journal, so a re-run never repeats a completed one. */
+type Failure = { action: string; error: string };
+
+/**
+ * Applies a plan through the journal, phase by phase, so a re-run never repeats a completed
+ * action and nothing is deleted unless everything before it succeeded.
+ */
 export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Promise<ApplyResult> {
-  const { journal, logger, counters, signal } = options;
-  const onError = options.onError ?? 'stop';
+  const { journal, logger } = options;
   const outcomes: ActionOutcome[] = [];
-  const failures: { action: string; error: string }[] = [];
+  const failures: Failure[] = [];
   if (journal.resumed) logger.warn({ target: plan.target }, 'resuming an interrupted run from its journal');
 
+  const pending: PlanAction<D>[] = [];
   for (const action of plan.actions) {
-    const base = { id: action.id, kind: action.kind, target: action.target };
     // checked before the skip: an interrupted run's completed action re-plans as "up to date",
     // and saying which earlier work this run relied on is the point of resuming from a journal
     if (journal.isCompleted(action.id)) {
       logger.info({ action: action.id }, 'already done by an earlier run; not repeating');
-      outcomes.push({ ...base, status: 'already-done' });
-      continue;
-    }
-    if (action.kind === 'skip') continue;
-    if (signal?.aborted) throw interruption(signal);
-    await journal.begin(action.id, { kind: action.kind, target: action.target });
-    try {
-      const result = await options.apply(action, { logger, counters, signal });
-      await journal.complete(action.id, result ?? null);
-      counters?.increment(`actions_${action.kind}`);
-      logger.debug({ action: action.id, kind: action.kind }, 'action applied');
-      const outcome: ActionOutcome = {
-        ...base,
-        status: 'applied',
-        ...(result === undefined ? {} : { result }),
-      };
-      outcomes.push(outcome);
-      await options.afterAction?.(outcome);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await journal.fail(action.id, message);
-      counters?.increment('actions_failed');
-      outcomes.push({ ...base, status: 'failed', error: message });
-      failures.push({ action: action.id, error: message });
-      logger.error({ action: action.id, err: error }, 'action failed');
-      const stop = onError === 'stop' || isRetryable(error) || error instanceof InterruptedError;
-      if (stop) throw partialOr(error, outcomes, failures);
+      outcomes.push({ id: action.id, kind: action.kind, target: action.target, status: 'already-done' });
+    } else if (action.kind !== 'skip') {
+      pending.push(action);
     }
   }
 
+  const deletions = pending.filter((a) => a.kind === 'delete').length;
+  const overCap = options.maxDelete !== undefined && deletions > options.maxDelete;
+  if (overCap) {
+    logger.warn({ deletions, max_delete: options.maxDelete }, 'deletions over the cap: none will be made');
+  }
+
+  let stopError: unknown;
+  for (const phase of phasesOf(pending)) {
+    const blocked = stopError !== undefined || failures.length > 0;
+    const capped = overCap && phase.some((a) => a.kind === 'delete');
+    if (blocked || capped) {
+      for (const action of phase) {
+        outcomes.push({ id: action.id, kind: action.kind, target: action.target, status: 'held-back' });
+      }
+      logger.warn(
+        { actions: phase.length, reason: blocked ? 'earlier actions failed' : 'deletion cap' },
+        'later phase held back',
+      );
+      continue;
+    }
+    stopError = await runPhase(phase, options, outcomes, failures);
+  }
+
+  const heldBack = outcomes.filter((o) => o.status === 'held-back').length;
+  if (stopError !== undefined) throw partialOr(stopError, outcomes, failures);
+  if (overCap && failures.length === 0) {
+    throw new PartialError(
+      `would delete ${deletions} entries, over the cap of ${options.maxDelete}; nothing was deleted`,
+      {
+        hint: `check the source is right, then raise --max-delete to at least ${deletions} (or maxDelete in the config)`,
+      },
+    );
+  }
   if (failures.length > 0) throw partialOr(undefined, outcomes, failures);
   await journal.finish();
   const count = (status: ActionOutcome['status']) => outcomes.filter((o) => o.status === status).length;
@@ -85,8 +107,73 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
     applied: count('applied'),
     alreadyDone: count('already-done'),
     failed: 0,
+    heldBack,
     resumed: journal.resumed,
   };
+}
+
+function phasesOf<D>(actions: PlanAction<D>[]): PlanAction<D>[][] {
+  const byPhase = new Map<number, PlanAction<D>[]>();
+  for (const action of actions) {
+    const phase = action.phase ?? (action.kind === 'delete' ? 1 : 0);
+    const list = byPhase.get(phase) ?? [];
+    list.push(action);
+    byPhase.set(phase, list);
+  }
+  return [...byPhase.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
+}
+
+/** A small worker pool: returns the error that must stop the run, if one happened. */
+async function runPhase<D>(
+  actions: PlanAction<D>[],
+  options: ApplyOptions<D>,
+  outcomes: ActionOutcome[],
+  failures: Failure[],
+): Promise<unknown> {
+  const { journal, logger, counters, signal } = options;
+  const onError = options.onError ?? 'stop';
+  const journalAll = options.journalKinds === undefined;
+  const journaled = new Set(options.journalKinds ?? []);
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, actions.length));
+  let next = 0;
+  let stopError: unknown;
+
+  const worker = async () => {
+    while (stopError === undefined && next < actions.length) {
+      if (signal?.aborted) {
+        stopError ??= interruption(signal);
+        return;
+      }
+      const action = actions[next++]!;
+      const base = { id: action.id, kind: action.kind, target: action.target };
+      const journal_ = journalAll || journaled.has(action.kind);
+      if (journal_) await journal.begin(action.id, { kind: action.kind, target: action.target });
+      try {
+        const result = await options.apply(action, { logger, counters, signal });
+        if (journal_) await journal.complete(action.id, result ?? null);
+        counters?.increment(`actions_${action.kind}`);
+        logger.debug({ action: action.id, kind: action.kind }, 'action applied');
+        const outcome: ActionOutcome = {
+          ...base,
+          status: 'applied',
+          ...(result === undefined ? {} : { result }),
+        };
+        outcomes.push(outcome);
+        await options.afterAction?.(outcome);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (journal_) await journal.fail(action.id, message);
+        counters?.increment('actions_failed');
+        outcomes.push({ ...base, status: 'failed', error: message });
+        failures.push({ action: action.id, error: message });
+        logger.error({ action: action.id, err: error }, 'action failed');
+        if (onError === 'stop' || isRetryable(error) || error instanceof InterruptedError)
+          stopError ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  return stopError;
 }
 
 function interruption(signal: AbortSignal): Error {
@@ -97,11 +184,7 @@ function interruption(signal: AbortSignal): Error {
  * When some actions were applied and others failed, the run is partial (exit 3, safe to re-run);
  * when nothing was applied, the first error speaks for itself with its own exit code.
  */
-function partialOr(
-  error: unknown,
-  outcomes: ActionOutcome[],
-  failures: { action: string; error: string }[],
-): unknown {
+function partialOr(error: unknown, outcomes: ActionOutcome[], failures: Failure[]): unknown {
   if (error instanceof InterruptedError) return error;
   const applied = outcomes.some((o) => o.status === 'applied' || o.status === 'already-done');
   const first = failures[0];
@@ -110,8 +193,9 @@ function partialOr(
     if (error !== undefined) return error;
     return new TemperedError(`all ${failures.length} actions failed${firstText}`, { cause: error });
   }
+  const attempted = outcomes.filter((o) => o.status !== 'held-back').length;
   return new PartialError(
-    `${failures.length} of ${outcomes.length} actions failed; the rest were applied${firstText}`,
+    `${failures.length} of ${attempted} actions failed; the rest were applied${firstText}`,
     {
       failures,
       cause: error,

@@ -20,6 +20,12 @@ export interface PlanAction<D = Record<string, unknown>> {
   target: string;
   reason: string;
   details?: D;
+  /**
+   * Actions run phase by phase, lowest first; a phase starts only when every earlier action
+   * succeeded. Deletions default to phase 1, everything else to 0: nothing is removed until
+   * everything that should exist does.
+   */
+  phase?: number;
 }
 
 /** Plain, JSON-serialisable: what `--dry-run --json` prints is exactly what apply would run. */
@@ -45,7 +51,8 @@ export interface ActionOutcome {
   id: string;
   kind: ActionKindValue;
   target: string;
-  status: 'applied' | 'already-done' | 'failed' | 'skipped';
+  /** `held-back`: a later phase that did not start because an earlier action failed or a cap was hit. */
+  status: 'applied' | 'already-done' | 'failed' | 'held-back';
   error?: string;
   result?: unknown;
 }
@@ -55,6 +62,7 @@ export interface ApplyResult {
   applied: number;
   alreadyDone: number;
   failed: number;
+  heldBack: number;
   /** True when a journal from an interrupted run was found and continued. */
   resumed: boolean;
 }

@@ -163,3 +163,93 @@ describe('applyPlan', () => {
     expect(journal.done.has('create:c')).toBe(false);
   });
 });
+
+const del = (target: string): PlanAction => ({
+  id: `delete:${target}`,
+  kind: 'delete',
+  target,
+  reason: 'gone',
+});
+
+describe('applyPlan phases, caps and concurrency', () => {
+  it('deletes only after every other action succeeded', async () => {
+    const journal = new MemoryJournal();
+    const applied: string[] = [];
+    const run = applyPlan(planOf(del('old'), create('a'), create('bad')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async (a) => {
+        if (a.target === 'bad') throw new PermanentError('unreadable');
+        applied.push(a.id);
+      },
+    });
+    const error = await run.catch((e) => e);
+    expect(error).toBeInstanceOf(PartialError);
+    expect(applied).toEqual(['create:a']);
+  });
+
+  it('runs deletions last even when planned first', async () => {
+    const order: string[] = [];
+    await applyPlan(planOf(del('old'), create('a')), {
+      journal: new MemoryJournal(),
+      logger,
+      apply: async (a) => void order.push(a.id),
+    });
+    expect(order).toEqual(['create:a', 'delete:old']);
+  });
+
+  it('over the deletion cap: copies happen, no deletion does, exit 3 naming the count', async () => {
+    const applied: string[] = [];
+    const error = await applyPlan(planOf(create('a'), del('x'), del('y'), del('z')), {
+      journal: new MemoryJournal(),
+      logger,
+      maxDelete: 2,
+      apply: async (a) => void applied.push(a.id),
+    }).catch((e) => e);
+    expect(applied).toEqual(['create:a']);
+    expect(error).toBeInstanceOf(PartialError);
+    expect(error.message).toBe('would delete 3 entries, over the cap of 2; nothing was deleted');
+    expect(error.hint).toMatch(/--max-delete to at least 3/);
+  });
+
+  it('at the cap exactly, deletes', async () => {
+    const result = await applyPlan(planOf(del('x'), del('y')), {
+      journal: new MemoryJournal(),
+      logger,
+      maxDelete: 2,
+      apply: async () => {},
+    });
+    expect(result.applied).toBe(2);
+  });
+
+  it('runs up to `concurrency` actions at once, never more', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const actions = Array.from({ length: 12 }, (_, i) => create(`f${i}`));
+    const result = await applyPlan(planOf(...actions), {
+      journal: new MemoryJournal(),
+      logger,
+      concurrency: 4,
+      apply: async () => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+      },
+    });
+    expect(result.applied).toBe(12);
+    expect(peak).toBe(4);
+  });
+
+  it('journals only the kinds asked for', async () => {
+    const journal = new MemoryJournal();
+    await applyPlan(planOf(create('a'), del('b')), {
+      journal,
+      logger,
+      journalKinds: ['delete'],
+      apply: async () => {},
+    });
+    expect(journal.events).toEqual(['begin delete:b', 'complete delete:b']);
+  });
+});
