@@ -1,0 +1,20 @@
+import type { PairResult } from './runPair.js';
+
+function kib(value: number | undefined): string {
+  return value === undefined ? '' : `${(value / 1024).toFixed(1)} MiB`;
+}
+
+export function toMarkdown(results: PairResult[]): string {
+  const lines = [
+    '| suite | benchmark | subject median (min-max) | reference median (min-max) | ratio | target | peak RSS subject / reference |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const side = (s: PairResult['subject']) => `${s.label}: ${s.medianMs} ms (${s.minMs}-${s.maxMs})`;
+    const target = r.target ? `${r.target} ${r.met ? 'met' : 'MISSED'}` : '';
+    lines.push(
+      `| ${r.suite} | ${r.name} | ${side(r.subject)} | ${side(r.reference)} | ${r.ratio}x | ${target} | ${kib(r.subject.maxRssKiB)} / ${kib(r.reference.maxRssKiB)} |`,
+    );
+  }
+  return lines.join('\n');
+}
