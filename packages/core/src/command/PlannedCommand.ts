@@ -60,6 +60,16 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
     return `Applied ${applied.applied} change(s)${resumed}.`;
   }
 
+  /** The --dry-run text on stdout: by default every change as `+/~/-` lines and a summary line. */
+  protected renderPlan(plan: Plan<D>): string {
+    return renderPlanHuman(plan);
+  }
+
+  /** The line on stdout when a real run finds nothing to change. */
+  protected noopSummary(summary: PlanSummary): string {
+    return renderSummaryLine(summary);
+  }
+
   /** Called after the last action, e.g. to finalise; not called on dry-run. */
   protected async afterApply(_result: ApplyResult): Promise<void> {}
 
@@ -72,7 +82,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       // no lock: a preview must work while another run is applying, and leave nothing behind
       const plan = await this.buildPlan(target);
       this.runStatus = 'dry-run';
-      this.print(renderPlanHuman(plan));
+      this.print(this.renderPlan(plan));
       ctx.logger.info({ summary: summarizePlan(plan) }, 'dry run: plan printed, nothing changed');
       return { dryRun: true, target, summary: summarizePlan(plan), plan: planToJson(plan) };
     }
@@ -97,7 +107,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       if (summary.changes === 0 && !journal.resumed) {
         await journal.finish();
         this.runStatus = 'noop';
-        this.print(renderSummaryLine(summary));
+        this.print(this.noopSummary(summary));
         return { dryRun: false, target, summary, applied: emptyResult() };
       }
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new InterruptedError('SIGTERM');

@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '@oclif/core';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { PlannedCommand, type RunContext } from '../../../src/command/index.js';
+import { DEFAULT_SETTINGS } from '../../../src/config/index.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { RunCounters } from '../../../src/metrics/index.js';
+import type { Plan, PlanAction, PlanSummary } from '../../../src/plan/index.js';
+import { FileStateStore } from '../../../src/state/index.js';
+
+type Details = { path: string };
+
+/** A PlannedCommand whose plan is given, wired to a real state store but not to oclif's parser. */
+class Probe extends PlannedCommand<Details> {
+  actions: PlanAction<Details>[] = [];
+  applied: string[] = [];
+  protected target() {
+    return '/probe';
+  }
+  protected async plan() {
+    return this.actions;
+  }
+  protected async applyAction(action: PlanAction<Details>) {
+    this.applied.push(action.id);
+  }
+}
+
+class CustomProbe extends Probe {
+  protected override renderPlan(plan: Plan<Details>): string {
+    return `custom plan of ${plan.actions.length}`;
+  }
+  protected override noopSummary(summary: PlanSummary): string {
+    return `custom noop, ${summary.skip} skipped`;
+  }
+}
+
+async function probe<T extends Probe>(
+  Kind: new (argv: string[], config: Config) => T,
+  flags: Record<string, unknown>,
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'planned-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const command = new Kind([], { bin: 'probe', scopedEnvVar: () => undefined } as unknown as Config);
+  const logger = silentLogger();
+  const ctx: RunContext = {
+    cli: 'probe',
+    command: 'run',
+    runId: 'r1',
+    environment: { name: 'default', protected: false },
+    settings: { ...DEFAULT_SETTINGS, retry: {} },
+    section: {},
+    configFile: undefined,
+    logger,
+    counters: new RunCounters(),
+    store: new FileStateStore(dir, { logger, runId: 'r1' }),
+    stateRoot: dir,
+    signal: new AbortController().signal,
+    startedAt: new Date(),
+  };
+  Object.assign(command, { ctx, flags, args: {} });
+  return command;
+}
+
+function captureStdout(): string[] {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  return out;
+}
+
+const skip: PlanAction<Details> = { id: 'skip:a', kind: 'skip', target: 'a', reason: 'up to date' };
+const create: PlanAction<Details> = { id: 'create:b', kind: 'create', target: 'b', reason: 'missing' };
+
+describe('PlannedCommand output hooks', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('by default prints the core rendering of the dry-run and of a no-op run', async () => {
+    const dry = await probe(Probe, { 'dry-run': true });
+    dry.actions = [create, skip];
+    const out = captureStdout();
+    await dry.run();
+    const noop = await probe(Probe, {});
+    noop.actions = [skip];
+    await noop.run();
+
+    expect(out.join('')).toBe(
+      [
+        'probe run -> /probe [default]',
+        '+ b (missing)',
+        'Plan: 1 to create, 0 to update, 0 to delete, 1 unchanged.',
+        'No changes: 1 up to date.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('renderPlan and noopSummary let a command print its own dry-run and no-op lines', async () => {
+    const dry = await probe(CustomProbe, { 'dry-run': true });
+    dry.actions = [create, skip];
+    const out = captureStdout();
+    const result = await dry.run();
+    const noop = await probe(CustomProbe, {});
+    noop.actions = [skip];
+    await noop.run();
+
+    expect(out.join('')).toBe('custom plan of 2\ncustom noop, 1 skipped\n');
+    expect(result.plan?.actions).toHaveLength(2);
+    expect(dry.applied).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import { posix } from 'node:path';
+
+/** What an archive (or directory) entry is, as far as safety is concerned. */
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+
+export interface ArtifactEntry {
+  /** As stored in the archive, e.g. `./bin/app`. */
+  path: string;
+  kind: EntryKind;
+  /** Symlink target (as stored) or hard-link target (archive path). */
+  linkpath?: string | undefined;
+  /** For `other`: the archive's type name, e.g. CharacterDevice. */
+  typeName?: string | undefined;
+}
+
+/**
+ * Remembers the symlinks seen so far: an entry written *through* one (`link -> /etc`, then
+ * `link/passwd`) lands wherever the link points, so it is refused like a `..` path.
+ */
+export class EntryChecker {
+  readonly #symlinks = new Set<string>();
+  #count = 0;
+
+  /** Entries that are not directories (files, links): an artifact of only directories is empty. */
+  get contentEntries(): number {
+    return this.#count;
+  }
+
+  /** Returns why the entry is refused, or undefined when it is safe. Pure apart from the memory of symlinks. */
+  check(entry: ArtifactEntry): string | undefined {
+    const problem = checkEntry(entry, this.#symlinks);
+    if (problem !== undefined) return problem;
+    const normalized = normalizeEntryPath(entry.path);
+    if (entry.kind === 'symlink') this.#symlinks.add(normalized);
+    if (entry.kind !== 'directory' && normalized !== '') this.#count += 1;
+    return undefined;
+  }
+}
+
+/** `./a//b/` -> `a/b`; `.` and `./` -> `` (the root). Backslashes are not separators in tar. */
+export function normalizeEntryPath(path: string): string {
+  const normalized = posix.normalize(path.replace(/\/+$/, '') || '.');
+  return normalized === '.' ? '' : normalized.replace(/^\.\//, '');
+}
+
+function isAbsoluteLike(path: string): boolean {
+  // a Windows drive letter or UNC prefix escapes just as well on a host that honours it
+  return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('\\\\');
+}
+
+function hasDotDot(path: string): boolean {
+  return path.split(/[/\\]/).includes('..');
+}
+
+/**
+ * Why `entry` would escape the release directory, or undefined: absolute paths, `..` segments,
+ * NUL bytes, devices and FIFOs, symlinks pointing out (absolute, or `..` past the root), hard
+ * links to outside, and entries below a symlink of the same archive.
+ */
+export function checkEntry(
+  entry: ArtifactEntry,
+  symlinks: ReadonlySet<string> = new Set(),
+): string | undefined {
+  const { path } = entry;
+  if (path.includes('\0')) return 'has a NUL byte in its path';
+  if (isAbsoluteLike(path)) return 'has an absolute path';
+  if (hasDotDot(path)) return 'has a ".." path segment';
+  if (entry.kind === 'other')
+    return `is a ${entry.typeName ?? 'special file'}, not a file, directory or link`;
+  const normalized = normalizeEntryPath(path);
+  const parts = normalized === '' ? [] : normalized.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (symlinks.has(prefix)) return `lies below the symlink "${prefix}" of the same artifact`;
+  }
+  if (entry.kind === 'symlink' || entry.kind === 'hardlink') {
+    const link = entry.linkpath ?? '';
+    if (link === '') return `is a ${entry.kind} without a target`;
+    if (link.includes('\0')) return `is a ${entry.kind} whose target has a NUL byte`;
+    if (isAbsoluteLike(link)) return `is a ${entry.kind} to an absolute path (${link})`;
+    // a symlink resolves from its own directory; a hard link names another archive member
+    const base = entry.kind === 'symlink' ? posix.dirname(normalized) : '.';
+    const resolved = posix.normalize(posix.join(base, link));
+    if (resolved === '..' || resolved.startsWith('../')) {
+      return `is a ${entry.kind} pointing outside the release (${link})`;
+    }
+    if (entry.kind === 'hardlink' && hasDotDot(link)) return `is a hard link with ".." (${link})`;
+  }
+  return undefined;
+}

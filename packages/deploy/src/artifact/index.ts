@@ -1,0 +1,10 @@
+export {
+  type ArtifactEntry,
+  checkEntry,
+  EntryChecker,
+  type EntryKind,
+  normalizeEntryPath,
+} from './checkEntry.js';
+export { copyDirectory, type DirectoryScan, scanDirectory } from './directory.js';
+export { type ArtifactInfo, inspectArtifact, shortDigest, unpackArtifact } from './inspectArtifact.js';
+export { extractTarball, scanTarball, sha256File, type TarballScan, toArtifactEntry } from './tarball.js';

@@ -1,0 +1,67 @@
+import { createInterface } from 'node:readline/promises';
+import { ConflictError, type LockOwner, lockNameFor, standardFlags, UsageError } from '@tempered/core';
+import { DeployReadCommand } from '../command/DeployReadCommand.js';
+import { describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
+
+export interface UnlockResult {
+  target: string;
+  removed: { scope: LockView['scope']; owner: LockOwner }[];
+}
+
+export default class Unlock extends DeployReadCommand<UnlockResult> {
+  static override summary = 'Remove a deploy lock whose owner is gone; refuses while the owner still runs.';
+  static override description =
+    'A run killed on this host leaves its lock behind; the next release takes it over by itself. Use unlock ' +
+    'for a lock the next run cannot judge (an owner on another host), once you know that run is gone.';
+  static override examples = ['<%= config.bin %> unlock -e prod --yes'];
+  static override flags = { yes: standardFlags.yes };
+
+  async run(): Promise<UnlockResult> {
+    const { ctx } = this;
+    const target = this.deployTarget;
+    const locks = await inspectDeployLocks(target, ctx.store);
+    if (locks.length === 0) {
+      this.print(`No lock held on ${target.display}.`);
+      return { target: target.display, removed: [] };
+    }
+    const live = locks.find((lock) => lock.liveness === 'alive');
+    if (live) {
+      throw new ConflictError(`${describeLock(live)}; refusing to unlock`, {
+        hint: `stop that run first (kill ${live.owner.pid}), or wait for it to finish`,
+      });
+    }
+    for (const lock of locks) ctx.logger.info({ scope: lock.scope, owner: lock.owner }, 'lock found');
+    await this.confirm(locks);
+    const removed: UnlockResult['removed'] = [];
+    // breakLock checks liveness again at the moment of removal
+    const fromTarget = await target.breakLock();
+    if (fromTarget) removed.push({ scope: 'target', owner: fromTarget });
+    const fromRun = await ctx.store.breakLock(lockNameFor(target.id));
+    if (fromRun) removed.push({ scope: 'run', owner: fromRun });
+    for (const lock of removed) {
+      ctx.logger.warn({ scope: lock.scope, previous_owner: lock.owner }, 'lock removed');
+      this.print(
+        `Removed the ${lock.scope} lock of run ${lock.owner.runId} (pid ${lock.owner.pid} on ${lock.owner.host}).`,
+      );
+    }
+    return { target: target.display, removed };
+  }
+
+  /** `--yes`, or a person at a terminal answering "yes"; without a TTY nobody can be asked. */
+  private async confirm(locks: LockView[]): Promise<void> {
+    if (this.flags.yes === true) return;
+    if (!(process.stdin.isTTY === true && process.stderr.isTTY === true)) {
+      throw new UsageError('unlock removes a run lock and needs confirmation', {
+        hint: 'pass --yes to confirm (no terminal to ask at)',
+      });
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`${locks.map(describeLock).join('\n')}\nRemove? Type "yes": `);
+      if (answer.trim() !== 'yes')
+        throw new UsageError('not confirmed; nothing was removed', { hint: 'type yes, or pass --yes' });
+    } finally {
+      rl.close();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { PermanentError, type TemperedErrorOptions, UsageError } from '@tempered/core';
+
+/**
+ * The release (or rollback) failed and the failure was handled: the target is consistent, the
+ * release log says what happened, and re-running the same command starts a fresh attempt.
+ * Exit 1.
+ */
+export class ReleaseFailedError extends PermanentError {
+  override readonly code: string = 'E_RELEASE_FAILED';
+  readonly release: string;
+  readonly rolledBackTo: string | undefined;
+  constructor(
+    message: string,
+    options: TemperedErrorOptions & { release: string; rolledBackTo?: string | undefined },
+  ) {
+    const { release, rolledBackTo, ...rest } = options;
+    super(message, rest);
+    this.name = 'ReleaseFailedError';
+    this.release = release;
+    this.rolledBackTo = rolledBackTo;
+  }
+}
+
+/** The artifact is missing, empty, unreadable or unsafe (path escapes). Exit 2, nothing changed. */
+export class ArtifactError extends UsageError {
+  override readonly code: string = 'E_ARTIFACT';
+  readonly artifact: string;
+  constructor(message: string, options: TemperedErrorOptions & { artifact: string }) {
+    const { artifact, ...rest } = options;
+    super(message, rest);
+    this.name = 'ArtifactError';
+    this.artifact = artifact;
+  }
+}
