@@ -4,12 +4,14 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toMarkdown } from './report.js';
 import type { PairResult } from './runPair.js';
+import { fileSyncSuite } from './suites/fileSync.js';
 import { loggerSuite } from './suites/logger.js';
 import { startupSuite } from './suites/startup.js';
 
 const SUITES: Record<string, (o: { quick: boolean }) => PairResult[]> = {
   startup: startupSuite,
   logger: loggerSuite,
+  'file-sync': fileSyncSuite,
 };
 
 const { values } = parseArgs({
