@@ -6,12 +6,12 @@ import type { RetryPolicy } from './types.js';
  */
 export function backoffDelay(
   failedAttempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> & { jitter?: 'full' | 'none' },
   random: () => number = Math.random,
 ): number {
   // the exponent is capped so a large attempt number cannot turn the product into Infinity or NaN
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(failedAttempt - 1, 52));
-  return Math.floor(random() * ceiling);
+  return policy.jitter === 'none' ? ceiling : Math.floor(random() * ceiling);
 }
 
 const DELTA_SECONDS = /^-?\d+(\.\d+)?$/;

@@ -8,6 +8,8 @@ export const DEFAULT_RETRY_POLICY = {
   /** Budget for all attempts and waits together; cron runs must end. */
   deadlineMs: 120_000,
   respectRetryAfter: true,
+  /** 'full' spreads a fleet of cron jobs; 'none' waits exactly the backoff (a fixed poll interval). */
+  jitter: 'full',
 } as const;
 
 export const RetryErrorCode = {

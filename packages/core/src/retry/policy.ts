@@ -35,6 +35,7 @@ export const retryPolicySchema = z.strictObject({
   attemptTimeoutMs: durationSchema(1).optional(),
   deadlineMs: durationSchema(1).optional(),
   respectRetryAfter: z.boolean().optional(),
+  jitter: z.enum(['full', 'none']).optional(),
 });
 
 // Policies this module already validated: retry() is called per request and need not re-check them.

@@ -28,6 +28,10 @@ export async function retry<T>(
   } = ctx;
   // monotonic, so a wall-clock jump cannot stretch or cut the deadline
   const deadline = performance.now() + policy.deadlineMs;
+  // an attempt given less than this cannot tell a slow server from a dead one
+  const minBudget = Math.min(policy.attemptTimeoutMs / 10, policy.deadlineMs / 20, 1000);
+  // the last thing the remote actually said, so the final error is not "attempt N timed out after 8ms"
+  let lastAnswer: unknown;
 
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
@@ -40,6 +44,7 @@ export async function retry<T>(
     }
     if (signal?.aborted) throw signal.reason;
     if (!retryIf(error)) throw error;
+    if (!(error instanceof RetryAttemptTimeoutError)) lastAnswer = error;
 
     const status = numberField(error, 'status');
     const reason = secrets.redactString(error instanceof Error ? error.message : String(error));
@@ -49,12 +54,13 @@ export async function retry<T>(
     else {
       delayMs = nextDelay(error, attempt, policy, random);
       // no point waiting for an attempt that would start with no time left
-      if (performance.now() + delayMs >= deadline) exhausted = 'deadline';
+      if (performance.now() + delayMs + minBudget >= deadline) exhausted = 'deadline';
     }
 
     if (exhausted !== undefined) {
       logger?.warn({ operation, attempts: attempt, exhausted, reason, status }, 'retries exhausted');
-      throw exhaustedError(operation, attempt, exhausted, policy, error);
+      const timedOutLast = error instanceof RetryAttemptTimeoutError && lastAnswer !== undefined;
+      throw exhaustedError(operation, attempt, exhausted, policy, timedOutLast ? lastAnswer : error);
     }
     logger?.warn({ operation, attempt, nextAttempt: attempt + 1, delayMs, reason, status }, 'retrying');
     counters?.increment('retries');

@@ -12,6 +12,7 @@ export interface RetryPolicyOptions {
   attemptTimeoutMs?: DurationInput | undefined;
   deadlineMs?: DurationInput | undefined;
   respectRetryAfter?: boolean | undefined;
+  jitter?: 'full' | 'none' | undefined;
 }
 
 /** A validated policy with every value in milliseconds (see resolveRetryPolicy). */
@@ -22,6 +23,7 @@ export interface RetryPolicy {
   readonly attemptTimeoutMs: number;
   readonly deadlineMs: number;
   readonly respectRetryAfter: boolean;
+  readonly jitter: 'full' | 'none';
 }
 
 export interface RetryAttempt {

@@ -1,7 +1,14 @@
 export { RUN_STATUSES, STATE_DEFAULTS } from './constants.js';
 export { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from './errors.js';
 export { FileStateStore, type FileStateStoreOptions } from './FileStateStore.js';
-export { currentLockOwner, isPidAlive, type Liveness, ownerLiveness, readProcStart } from './lockOwner.js';
+export {
+  currentLockOwner,
+  isPidAlive,
+  isZombie,
+  type Liveness,
+  ownerLiveness,
+  readProcStart,
+} from './lockOwner.js';
 export { type RunIdempotentOptions, runIdempotent } from './runIdempotent.js';
 export { hashPayload, stableStringify } from './stableHash.js';
 export {

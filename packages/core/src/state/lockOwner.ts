@@ -11,6 +11,21 @@ export type Liveness = 'alive' | 'dead' | 'unknown';
  * can be reused, the pair cannot.
  */
 export function readProcStart(pid: number): number | undefined {
+  const fields = procStatFields(pid);
+  const value = Number(fields?.[22 - 3]);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/**
+ * A zombie (state Z) still answers kill(pid, 0), but it will never release anything: where
+ * nothing reaps a SIGKILLed run (a container whose PID 1 does not reap), it must count as dead.
+ */
+export function isZombie(pid: number): boolean {
+  return procStatFields(pid)?.[0] === 'Z';
+}
+
+/** Fields 3.. of /proc/<pid>/stat, or undefined without procfs or without the process. */
+function procStatFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -18,9 +33,7 @@ export function readProcStart(pid: number): number | undefined {
     return undefined;
   }
   // field 2 (comm) is in parentheses and may itself hold spaces and ')'
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const value = Number(fields[22 - 3]);
-  return Number.isSafeInteger(value) ? value : undefined;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 export function isPidAlive(pid: number): boolean {
@@ -42,7 +55,7 @@ export function isPidAlive(pid: number): boolean {
  */
 export function ownerLiveness(owner: LockOwner, host: string = hostname()): Liveness {
   if (owner.host !== host) return 'unknown';
-  if (!isPidAlive(owner.pid)) return 'dead';
+  if (!isPidAlive(owner.pid) || isZombie(owner.pid)) return 'dead';
   if (owner.procStart !== undefined) {
     const current = readProcStart(owner.pid);
     if (current !== undefined && current !== owner.procStart) return 'dead';

@@ -11,6 +11,7 @@ describe('Function: resolveRetryPolicy', () => {
       attemptTimeoutMs: 30_000,
       deadlineMs: 120_000,
       respectRetryAfter: true,
+      jitter: 'full',
     });
     expect(resolveRetryPolicy({})).toEqual(DEFAULT_RETRY_POLICY);
   });
@@ -30,6 +31,7 @@ describe('Function: resolveRetryPolicy', () => {
       maxDelayMs: 2_000,
       attemptTimeoutMs: 1_500,
       deadlineMs: 60_000,
+      jitter: 'full',
       respectRetryAfter: true,
     });
   });

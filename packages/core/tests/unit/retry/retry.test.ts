@@ -210,3 +210,33 @@ describe('Function: retry', () => {
     expect(fn).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('retry: polling and honest last errors', () => {
+  it("with jitter 'none' waits exactly the backoff: a fixed interval when base = max", async () => {
+    const { fn } = failing(new TransientError('503'), new TransientError('503'), new TransientError('503'));
+    const delays: number[] = [];
+    const logs = captureLogs('info');
+    await caught(
+      retry(fn, { maxAttempts: 3, baseDelayMs: 15, maxDelayMs: 15, jitter: 'none' }, { logger: logs.logger }),
+    );
+    for (const line of logs.records()) if (line.msg === 'retrying') delays.push(line.delayMs as number);
+    expect(delays).toEqual([15, 15]);
+  });
+
+  it('reports the last real answer, not the timeout of a final attempt that had no time', async () => {
+    let calls = 0;
+    const fn = ({ signal }: { signal: AbortSignal }) => {
+      calls += 1;
+      if (calls === 1)
+        return Promise.reject(new TransientError('HTTP 503 Service Unavailable', { status: 503 }));
+      // later attempts hang until their timeout
+      return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    };
+    const error = (await caught(
+      retry(fn, { maxAttempts: 2, baseDelayMs: 1, attemptTimeoutMs: 30, deadlineMs: 2_000 }),
+    )) as RetryExhaustedError;
+    expect(calls).toBe(2);
+    expect(error.message).toMatch(/HTTP 503 Service Unavailable$/);
+    expect(error.status).toBe(503);
+  });
+});
