@@ -70,6 +70,14 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
     return renderSummaryLine(summary);
   }
 
+  /**
+   * Runs once the plan is known and before its first action: under the lock, after the
+   * protected-environment confirmation, never on dry-run nor when there is nothing to change.
+   * Throw to stop the run with nothing applied (e.g. a confirmation that names what the plan
+   * would do); the default lets every plan through.
+   */
+  protected async confirmPlan(_plan: Plan<D>, _summary: PlanSummary): Promise<void> {}
+
   /** Called after the last action, e.g. to finalise; not called on dry-run. */
   protected async afterApply(_result: ApplyResult): Promise<void> {}
 
@@ -110,6 +118,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         this.print(this.noopSummary(summary));
         return { dryRun: false, target, summary, applied: emptyResult() };
       }
+      await this.confirmPlan(plan, summary);
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new InterruptedError('SIGTERM');
       const applied = await applyPlan(plan, {
         journal,

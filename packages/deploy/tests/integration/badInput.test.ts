@@ -1,8 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { listTree, type Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { makeTarGz, type TarMember } from '../fixtures/tarball.js';
-import { currentOf, errorLine, makeApp, targetOf, writeDeployConfig } from './deployHelpers.js';
-import { snapshot, type Workspace, workspace } from './helpers.js';
+import {
+  currentOf,
+  errorLine,
+  makeApp,
+  releaseOk,
+  targetOf,
+  workspace,
+  writeDeployConfig,
+} from './helpers.js';
 
 const ATTACKS: [string, TarMember[], RegExp][] = [
   [
@@ -38,13 +46,13 @@ const ATTACKS: [string, TarMember[], RegExp][] = [
 ];
 
 async function expectRefused(ws: Workspace, args: string[], message: RegExp): Promise<void> {
-  const before = await snapshot(targetOf(ws));
+  const before = await listTree(targetOf(ws));
   const result = await ws.run(args);
   expect(result.code, result.stderr).toBe(2);
   expect(result.stdout).toBe('');
   expect(errorLine(result)?.msg).toMatch(message);
   // nothing changed on the target: not even a lock directory
-  expect(await snapshot(targetOf(ws))).toEqual(before);
+  expect(await listTree(targetOf(ws))).toEqual(before);
 }
 
 describe('bad input: a clear error, exit 2, nothing changed on the target', () => {
@@ -54,9 +62,7 @@ describe('bad input: a clear error, exit 2, nothing changed on the target', () =
       const ws = await workspace();
       const config = await writeDeployConfig(ws);
       // an existing release, so "nothing changed" covers current and the release log too
-      expect(
-        (await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config])).code,
-      ).toBe(0);
+      await releaseOk(ws, 'v1', config);
       const tarball = ws.path('evil.tar.gz');
       await writeFile(tarball, makeTarGz(members));
 
@@ -94,7 +100,7 @@ describe('bad input: a clear error, exit 2, nothing changed on the target', () =
       /--version "\.\.\/v1" cannot name a release/,
     );
     await expectRefused(ws, ['release', '.', '--config', config], /lies inside the artifact \./);
-    expect(await snapshot(targetOf(ws))).toEqual([]);
+    expect(await listTree(targetOf(ws))).toEqual([]);
 
     await writeFile(targetOf(ws), 'not a directory');
     const result = await ws.run(['release', app, '--config', config, '--json']);
@@ -124,7 +130,7 @@ describe('bad input: a clear error, exit 2, nothing changed on the target', () =
       ['release', app, '-e', 'prod', '--config', config],
       /environment "prod" is protected/,
     );
-    expect(await snapshot(targetOf(ws))).toEqual([]);
+    expect(await listTree(targetOf(ws))).toEqual([]);
     const confirmed = await ws.run(['release', app, '-e', 'prod', '--config', config, '--yes']);
     expect(confirmed.code, confirmed.stderr).toBe(0);
     expect(await currentOf(ws)).toMatch(/^releases\/\d{8}T\d{6}Z-[0-9a-f]{8}$/);

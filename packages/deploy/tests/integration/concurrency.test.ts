@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { LogLine } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
@@ -7,9 +8,9 @@ import {
   makeApp,
   releaseLog,
   releasesOf,
+  workspace,
   writeDeployConfig,
-} from './deployHelpers.js';
-import { type LogLine, workspace } from './helpers.js';
+} from './helpers.js';
 
 const switched = (lines: LogLine[]) => lines.filter((l) => l.msg === 'switched current');
 
@@ -26,11 +27,11 @@ describe('two real deploy processes on one target', () => {
     // whichever got the lock waits in its hook until the gate opens; the other one is refused
     const holding = await Promise.any([pa.waitForLog('hook output'), pb.waitForLog('hook output')]);
     const [holder, other] = holding.pid === pa.pid ? [pa, pb] : [pb, pa];
-    const refused = await other.done;
+    const refused = await other.exit;
     const status = JSON.parse((await ws.run(['status', '--config', config, '--json'])).stdout).result;
     const unlock = await ws.run(['unlock', '--config', config, '--yes']);
     await writeFile(gate, '');
-    const done = await holder.done;
+    const done = await holder.exit;
 
     const winnerId = holder === pa ? 'a' : 'b';
     expect(done.code, done.stderr).toBe(0);
@@ -73,7 +74,7 @@ describe('two real deploy processes on one target', () => {
     });
     await second.waitForLog('lock held by another run; waiting');
     await writeFile(gate, '');
-    const [r1, r2] = await Promise.all([first.done, second.done]);
+    const [r1, r2] = await Promise.all([first.exit, second.exit]);
 
     expect(r1.code, r1.stderr).toBe(0);
     expect(r2.code, r2.stderr).toBe(0);

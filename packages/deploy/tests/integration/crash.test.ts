@@ -1,20 +1,21 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type CliProcess, type LogLine, messages } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
   errorLine,
   expectCompleteRelease,
-  healthcheck,
+  healthCheckedConfig,
   makeApp,
   releaseLog,
+  releaseOk,
   releasesOf,
-  startHealthServer,
   statusOf,
   targetOf,
+  workspace,
   writeDeployConfig,
-} from './deployHelpers.js';
-import { type CliProcess, type LogLine, messages, type Workspace, workspace } from './helpers.js';
+} from './helpers.js';
 
 const ALREADY_DONE = 'already done by an earlier run; not repeating';
 
@@ -44,7 +45,7 @@ async function setup() {
 /** kill -9 the deploy, then the hook's process group it left behind (nothing reaps a SIGKILLed parent's children). */
 async function killHard(cli: CliProcess, hookLine?: LogLine): Promise<void> {
   cli.kill('SIGKILL');
-  const result = await cli.done;
+  const result = await cli.exit;
   expect(result.signal).toBe('SIGKILL');
   const pgid = Number(String(hookLine?.line ?? '').split(' pgid ')[1]);
   if (Number.isInteger(pgid) && pgid > 0) {
@@ -59,19 +60,12 @@ async function killHard(cli: CliProcess, hookLine?: LogLine): Promise<void> {
 const isHookOutput = (name: string) => (line: LogLine) =>
   line.msg === 'hook output' && String(line.line).startsWith(`${name} pgid `);
 
-async function deployV1(ws: Workspace, config: string, env: Record<string, string>): Promise<void> {
-  const first = await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config], {
-    env,
-  });
-  expect(first.code, first.stderr).toBe(0);
-}
-
 describe('kill -9 of a real deploy, then a re-run', () => {
   it('killed in a beforeSwitch hook: current stays on v1; the re-run takes over the stale locks, sweeps leftovers and finishes', async () => {
     // Prepare
     const { ws, env, runs } = await setup();
     const config = await writeDeployConfig(ws, { hooks: { beforeSwitch: [hook('before')] } });
-    await deployV1(ws, config, env());
+    await releaseOk(ws, 'v1', config, env());
     const v2 = await makeApp(ws, 'v2');
 
     // Act 1: kill -9 while v2's beforeSwitch hook runs
@@ -127,7 +121,7 @@ describe('kill -9 of a real deploy, then a re-run', () => {
     const config = await writeDeployConfig(ws, {
       hooks: { beforeSwitch: [hook('before')], afterSwitch: [hook('after')] },
     });
-    await deployV1(ws, config, env());
+    await releaseOk(ws, 'v1', config, env());
     const v2 = await makeApp(ws, 'v2');
 
     const a = ws.start(['release', v2, '--version', 'v2', '--config', config], { env: env({ after: 30 }) });
@@ -158,9 +152,8 @@ describe('kill -9 of a real deploy, then a re-run', () => {
 
   it('killed while the health check retries: v2 is live; the re-run checks health again and records it good', async () => {
     const { ws, env } = await setup();
-    const server = await startHealthServer(targetOf(ws));
-    const config = await writeDeployConfig(ws, { healthcheck: healthcheck(server, '20s') });
-    await deployV1(ws, config, env());
+    const { server, config } = await healthCheckedConfig(ws, {}, '20s');
+    await releaseOk(ws, 'v1', config, env());
 
     server.override = 503;
     const a = ws.start(['release', await makeApp(ws, 'v2'), '--version', 'v2', '--config', config]);
@@ -184,7 +177,7 @@ describe('kill -9 of a real deploy, then a re-run', () => {
   it('killed at an unplanned point: whatever it reached, current is a complete release and the re-run converges', async () => {
     const { ws, env } = await setup();
     const config = await writeDeployConfig(ws);
-    await deployV1(ws, config, env());
+    await releaseOk(ws, 'v1', config, env());
     const v2 = await makeApp(ws, 'v2');
     // a few hundred files, so the kill often lands inside the copy
     for (let i = 0; i < 300; i++) await writeFile(join(v2, 'lib', `m${i}.js`), `export const n = ${i};\n`);

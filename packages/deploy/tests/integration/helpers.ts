@@ -1,306 +1,185 @@
 /**
- * Shared helpers of deploy's integration tests (adapted from tools/demo-cli): every test runs the BUILT CLI
- * (`bin/run.js` -> `dist/`) as a real child process, never a TTY, in a temp workspace of its own
- * with a clean environment, and synchronises on the CLI's own JSON log lines, never on sleeps.
+ * deploy's own integration-test specifics: the CLI, artifacts, a config pointing at a target in the
+ * workspace, a real HTTP health server whose answer follows the release `current` points to, and
+ * readers of what a deploy leaves on the target. Everything generic (the BUILT CLI as a real child
+ * process, temp workspaces, log lines, HTTP servers) is `@tempered/testkit`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type CliResult,
+  defineCli,
+  type LogLine,
+  type ReplyStep,
+  startFaultServer,
+  type Workspace,
+} from '@tempered/testkit';
+import { expect } from 'vitest';
+import type { ReleaseLog } from '../../src/release/types.js';
 
-export const CLI_NAME = 'deploy';
-export const CLI_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+export const CLI = defineCli({
+  name: 'deploy',
+  packageUrl: new URL('../../', import.meta.url),
+  built: ['dist/commands/release.js', '../core/dist/index.js'],
+  buildHint: 'npx tsc -b packages/core && npx tsc -b packages/deploy',
+});
 
-const BUILT = [
-  fileURLToPath(new URL('../../dist/commands/release.js', import.meta.url)),
-  fileURLToPath(new URL('../../../../packages/core/dist/index.js', import.meta.url)),
-];
-for (const file of BUILT) {
-  if (!existsSync(file)) {
-    throw new Error(
-      `${file} is missing: these tests run the built CLI; build first (npx tsc -b packages/core && npx tsc -b packages/deploy)`,
-    );
-  }
-}
-
-/** Any ANSI escape sequence (colour, cursor movement): never allowed without a TTY. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
-export const ANSI = /\u001b\[/;
-
-/** One pino-format JSON log line as the CLI writes it to stderr. */
-export interface LogLine {
-  level: number;
-  time: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** stderr as JSON lines; throws, naming the line, when one is not JSON. */
-  readonly logs: LogLine[];
-}
-
-/** Parses every line of `text` as JSON; a line that is not JSON fails the test with the line. */
-export function parseLogLines(text: string): LogLine[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as LogLine;
-      } catch {
-        throw new Error(`stderr line is not JSON: ${JSON.stringify(line)}`);
-      }
-    });
-}
-
-export function messages(result: Pick<CliResult, 'logs'>): string[] {
-  return result.logs.map((line) => line.msg);
-}
-
-export type LogMatch = string | ((line: LogLine) => boolean);
-
-function matches(line: LogLine, match: LogMatch): boolean {
-  return typeof match === 'string' ? line.msg === match : match(line);
-}
-
-interface Waiter {
-  match: LogMatch;
-  resolve: (line: LogLine) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-/** A running CLI process whose stderr log lines can be awaited one by one. */
-export class CliProcess {
-  readonly child: ChildProcess;
-  readonly done: Promise<CliResult>;
-  stdout = '';
-  stderr = '';
-  readonly #lines: LogLine[] = [];
-  #partial = '';
-  #waiters: Waiter[] = [];
-  #exited = false;
-
-  constructor(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-    this.child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stdout += chunk;
-    });
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.#onStderr(chunk));
-    this.done = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (code, signal) => {
-        this.#exited = true;
-        for (const waiter of this.#waiters.splice(0)) {
-          clearTimeout(waiter.timer);
-          waiter.reject(
-            new Error(`CLI exited (${code ?? signal}) before the awaited log line\n${this.stderr}`),
-          );
-        }
-        const { stdout, stderr } = this;
-        resolve({
-          code,
-          signal,
-          stdout,
-          stderr,
-          get logs() {
-            return parseLogLines(stderr);
-          },
-        });
-      });
-    });
-  }
-
-  get pid(): number {
-    if (this.child.pid === undefined) throw new Error('the CLI process did not start');
-    return this.child.pid;
-  }
-
-  /** Log lines received so far (non-JSON lines are skipped here; `logs` of the result is strict). */
-  get lines(): readonly LogLine[] {
-    return this.#lines;
-  }
-
-  /** Resolves with the first log line (already received or still to come) matching `match`. */
-  waitForLog(match: LogMatch, timeoutMs = 20_000): Promise<LogLine> {
-    const seen = this.#lines.find((line) => matches(line, match));
-    if (seen) return Promise.resolve(seen);
-    if (this.#exited)
-      return Promise.reject(new Error(`CLI already exited without the log line\n${this.stderr}`));
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        match,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          reject(new Error(`no such log line within ${timeoutMs} ms\n${this.stderr}`));
-        }, timeoutMs),
-      };
-      this.#waiters.push(waiter);
-    });
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (!this.child.kill(signal)) throw new Error(`could not send ${signal} to pid ${this.child.pid}`);
-  }
-
-  #onStderr(chunk: string): void {
-    this.stderr += chunk;
-    const text = this.#partial + chunk;
-    const lines = text.split('\n');
-    this.#partial = lines.pop() ?? '';
-    for (const raw of lines) {
-      let line: LogLine;
-      try {
-        line = JSON.parse(raw) as LogLine;
-      } catch {
-        continue;
-      }
-      this.#lines.push(line);
-      for (const waiter of [...this.#waiters]) {
-        if (!matches(line, waiter.match)) continue;
-        clearTimeout(waiter.timer);
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        waiter.resolve(line);
-      }
-    }
-  }
-}
-
-export interface RunOptions {
-  /** Extra environment variables for this run, on top of the workspace's clean set. */
-  env?: Record<string, string>;
-  cwd?: string;
-}
-
-/**
- * A temp directory of one test: HOME, XDG_STATE_HOME and XDG_CONFIG_HOME point inside it, the
- * CLI runs with it as its working directory, and it is removed (after any CLI still running is
- * killed) when the test finishes.
- */
-export class Workspace {
-  readonly processes: CliProcess[] = [];
-
-  private constructor(readonly root: string) {}
-
-  static async create(): Promise<Workspace> {
-    const root = await mkdtemp(join(tmpdir(), 'deploy-it-'));
-    const ws = new Workspace(root);
-    await mkdir(ws.home, { recursive: true });
-    onTestFinished(() => ws.cleanup());
-    return ws;
-  }
-
-  get home(): string {
-    return join(this.root, 'home');
-  }
-
-  /** XDG_STATE_HOME; the CLI creates it on its first write. */
-  get stateHome(): string {
-    return join(this.root, 'state');
-  }
-
-  /** `$XDG_STATE_HOME/tempered/deploy/<environment>`. */
-  stateDir(environment = 'default'): string {
-    return join(this.stateHome, 'tempered', CLI_NAME, environment);
-  }
-
-  path(...parts: string[]): string {
-    return join(this.root, ...parts);
-  }
-
-  /**
-   * Only what the CLI needs: nothing leaks from the parent (no TEMPERED_*, NODE_OPTIONS, CI,
-   * FORCE_COLOR...), so a developer's shell cannot change what a test sees.
-   */
-  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: this.home,
-      XDG_STATE_HOME: this.stateHome,
-      XDG_CONFIG_HOME: join(this.root, 'config-home'),
-      LANG: 'C.UTF-8',
-      TZ: 'UTC',
-      ...extra,
-    };
-  }
-
-  /** Writes a config file (JSON, a valid Tempered config format) and returns its path. */
-  async writeConfig(name: string, config: unknown): Promise<string> {
-    return this.writeFile(name, `${JSON.stringify(config, null, 2)}\n`);
-  }
-
-  async writeFile(name: string, content: string): Promise<string> {
-    const path = this.path(name);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content);
-    return path;
-  }
-
-  start(args: string[], options: RunOptions = {}): CliProcess {
-    const child = new CliProcess(args, { cwd: options.cwd ?? this.root, env: this.env(options.env) });
-    this.processes.push(child);
-    return child;
-  }
-
-  run(args: string[], options: RunOptions = {}): Promise<CliResult> {
-    return this.start(args, options).done;
-  }
-
-  /** Run records of one environment, oldest first. */
-  async runRecords(environment = 'default'): Promise<Record<string, unknown>[]> {
-    const dir = join(this.stateDir(environment), 'runs');
-    const names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
-    return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8'))));
-  }
-
-  async cleanup(): Promise<void> {
-    for (const cli of this.processes) {
-      if (cli.child.exitCode === null && cli.child.signalCode === null) {
-        cli.child.kill('SIGKILL');
-        await cli.done.catch(() => undefined);
-      }
-    }
-    await rm(this.root, { recursive: true, force: true });
-  }
-}
-
+/** A temp workspace of one test that runs deploy. */
 export function workspace(): Promise<Workspace> {
-  return Workspace.create();
+  return CLI.workspace();
 }
 
 /**
- * Every entry under `root` (not root itself) as `path type detail` lines, sorted, symlinks not
- * followed: a before/after snapshot proves a refused run changed nothing. [] when root is missing.
+ * A build output directory: `health` holds the status code the health server answers while this
+ * release is current (200 healthy, 503 not), `version` names it.
  */
-export async function snapshot(root: string, rel = ''): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(join(root, rel));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const out: string[] = [];
-  for (const name of names.sort()) {
-    const path = rel === '' ? name : `${rel}/${name}`;
-    const info = await lstat(join(root, path));
-    if (info.isSymbolicLink()) out.push(`${path} -> ${await readlink(join(root, path))}`);
-    else if (info.isDirectory()) out.push(`${path}/`, ...(await snapshot(root, path)));
-    else out.push(`${path} ${info.size}B ${info.mtimeMs}`);
-  }
-  return out;
+export async function makeApp(
+  ws: Workspace,
+  name: string,
+  options: { health?: number } = {},
+): Promise<string> {
+  const dir = ws.path('builds', name);
+  await mkdir(join(dir, 'lib'), { recursive: true });
+  await writeFile(join(dir, 'version'), `${name}\n`);
+  await writeFile(join(dir, 'health'), `${options.health ?? 200}\n`);
+  await writeFile(join(dir, 'lib', 'app.js'), `export const version = ${JSON.stringify(name)};\n`);
+  return dir;
 }
+
+/** Makes the app `name` and releases it as version `name` with `config`: the run must succeed. */
+export async function releaseOk(
+  ws: Workspace,
+  name: string,
+  config: string,
+  env?: Record<string, string>,
+): Promise<void> {
+  const result = await ws.run(['release', await makeApp(ws, name), '--version', name, '--config', config], {
+    env,
+  });
+  expect(result.code, result.stderr).toBe(0);
+}
+
+export interface HealthServer {
+  url: string;
+  /** Requests served so far. */
+  readonly hits: number;
+  /** When set, every answer is this status, whatever the release says. */
+  override: number | undefined;
+  close(): Promise<void>;
+}
+
+const statusReply = (status: number): ReplyStep => ({
+  status,
+  headers: { 'content-type': 'text/plain' },
+  body: String(status),
+});
+
+/**
+ * A real node:http server on 127.0.0.1:0 standing in for the app: it answers with the status
+ * written in `<target>/current/health`, i.e. the health of the release that is live right now
+ * (503 when there is no current release).
+ */
+export async function startHealthServer(target: string): Promise<HealthServer> {
+  const state = { override: undefined as number | undefined };
+  const server = await startFaultServer([], {
+    fallback: async () => {
+      if (state.override !== undefined) return statusReply(state.override);
+      const written = await readFile(join(target, 'current', 'health'), 'utf8').catch(() => '');
+      return statusReply(Number(written.trim()) || 503);
+    },
+  });
+  return {
+    url: `${server.url}/healthz`,
+    get hits() {
+      return server.count;
+    },
+    get override() {
+      return state.override;
+    },
+    set override(value: number | undefined) {
+      state.override = value;
+    },
+    close: () => server.close(),
+  };
+}
+
+/**
+ * The set-up of a health-checked deploy: a health server for the workspace's target, and a new
+ * config (`deploy` on top) whose health check polls it every 100 ms for up to `timeout`.
+ */
+export async function healthCheckedConfig(
+  ws: Workspace,
+  deploy: Record<string, unknown> = {},
+  timeout = '5s',
+): Promise<{ server: HealthServer; config: string }> {
+  const server = await startHealthServer(targetOf(ws));
+  const config = await writeDeployConfig(ws, {
+    ...deploy,
+    healthcheck: { url: server.url, timeout, interval: '100ms' },
+  });
+  return { server, config };
+}
+
+/** The workspace's target directory. */
+export function targetOf(ws: Workspace): string {
+  return ws.path('target');
+}
+
+let configs = 0;
+
+/** Writes a new config file (its own name each call) with a target in the workspace and `deploy` on top. */
+export async function writeDeployConfig(
+  ws: Workspace,
+  deploy: Record<string, unknown> = {},
+): Promise<string> {
+  configs += 1;
+  return ws.writeConfig(`deploy-${configs}.json`, { deploy: { target: { path: targetOf(ws) }, ...deploy } });
+}
+
+export async function currentOf(ws: Workspace): Promise<string | undefined> {
+  try {
+    return await readlink(join(targetOf(ws), 'current'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function releasesOf(ws: Workspace): Promise<string[]> {
+  try {
+    return (await readdir(join(targetOf(ws), 'releases'))).sort();
+  } catch {
+    return [];
+  }
+}
+
+export async function releaseLog(ws: Workspace): Promise<ReleaseLog> {
+  return JSON.parse(await readFile(join(targetOf(ws), 'release-log.json'), 'utf8')) as ReleaseLog;
+}
+
+export async function statusOf(ws: Workspace, id: string): Promise<string | undefined> {
+  return (await releaseLog(ws)).releases.find((r) => r.id === id)?.status;
+}
+
+/** A release directory is complete: it holds every file of the app it came from. */
+export async function expectCompleteRelease(ws: Workspace, id: string): Promise<void> {
+  const dir = join(targetOf(ws), 'releases', id);
+  for (const file of ['version', 'health', 'lib/app.js']) {
+    if (!existsSync(join(dir, file))) throw new Error(`release ${id} is incomplete: ${file} is missing`);
+  }
+  const version = (await readFile(join(dir, 'version'), 'utf8')).trim();
+  if (version !== id) throw new Error(`release ${id} holds version ${version}`);
+}
+
+/** The closing error line of a failed run: level 50 with the exit code (not applyPlan's "action failed"). */
+export function errorLine(result: CliResult): LogLine | undefined {
+  return result.logs.find((line) => line.level === 50 && line.exit_code !== undefined);
+}
+
+/**
+ * A hook that holds its deploy (and so the lock) until the test creates `$GATE`, at most 20 s:
+ * the test decides when the holder moves on, no timing guess involved. `$VAR`, not `${VAR}`,
+ * which the config would interpolate.
+ */
+export const GATED_HOOK =
+  'echo holding; i=0; while [ ! -f "$GATE" ] && [ "$i" -lt 400 ]; do sleep 0.05; i=$((i + 1)); done';

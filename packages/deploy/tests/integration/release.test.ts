@@ -1,32 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ANSI, listTree, messages } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
   errorLine,
   expectCompleteRelease,
-  healthcheck,
+  healthCheckedConfig,
   makeApp,
   releaseLog,
+  releaseOk,
   releasesOf,
-  startHealthServer,
   targetOf,
+  workspace,
   writeDeployConfig,
-} from './deployHelpers.js';
-import { ANSI, messages, snapshot, workspace } from './helpers.js';
+} from './helpers.js';
 
 describe('deploy release', () => {
   it('deploys, then a redeploy of the same artifact is a no-op, then a second release switches healthily', async () => {
     // Prepare
     const ws = await workspace();
-    const server = await startHealthServer(targetOf(ws));
-    const config = await writeDeployConfig(ws, {
+    const { server, config } = await healthCheckedConfig(ws, {
       shared: ['logs', '.env'],
       hooks: {
         beforeSwitch: ['echo "before $DEPLOY_RELEASE in $(basename $(pwd))"; test -L logs'],
         afterSwitch: ['echo "after $DEPLOY_RELEASE (previous: $DEPLOY_PREVIOUS_RELEASE)"'],
       },
-      healthcheck: healthcheck(server),
     });
     const v1 = await makeApp(ws, 'v1');
     const v2 = await makeApp(ws, 'v2');
@@ -103,23 +102,13 @@ describe('deploy release', () => {
   it('keeps N releases: cleanup removes the oldest, never the previous good one; dry-run shows it and changes nothing', async () => {
     const ws = await workspace();
     const config = await writeDeployConfig(ws, { keepReleases: 2 });
-    for (const name of ['r1', 'r2', 'r3']) {
-      const result = await ws.run([
-        'release',
-        await makeApp(ws, name),
-        '--version',
-        name,
-        '--config',
-        config,
-      ]);
-      expect(result.code, result.stderr).toBe(0);
-    }
+    for (const name of ['r1', 'r2', 'r3']) await releaseOk(ws, name, config);
     expect(await releasesOf(ws)).toEqual(['r2', 'r3']);
     expect((await releaseLog(ws)).releases.find((r) => r.id === 'r1')?.removedAt).toEqual(expect.any(String));
 
     // Dry-run of r4: the whole plan, including the removal of r2, and nothing touched
     const r4 = await makeApp(ws, 'r4');
-    const before = await snapshot(targetOf(ws));
+    const before = await listTree(targetOf(ws));
     const dry = await ws.run(['release', r4, '--version', 'r4', '--config', config, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout.split('\n')).toEqual([
@@ -132,7 +121,7 @@ describe('deploy release', () => {
       'Plan: 1 to create, 3 to update, 1 to delete, 0 unchanged.',
       '',
     ]);
-    expect(await snapshot(targetOf(ws))).toEqual(before);
+    expect(await listTree(targetOf(ws))).toEqual(before);
     const json = await ws.run(['release', r4, '--version', 'r4', '--config', config, '--dry-run', '--json']);
     const plan = JSON.parse(json.stdout).result.plan;
     expect(plan.actions.map((a: { id: string }) => a.id)).toContain(

@@ -1,18 +1,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listTree, messages } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
   errorLine,
-  healthcheck,
+  healthCheckedConfig,
   makeApp,
   releaseLog,
-  startHealthServer,
+  releaseOk,
   statusOf,
   targetOf,
+  workspace,
   writeDeployConfig,
-} from './deployHelpers.js';
-import { messages, snapshot, workspace } from './helpers.js';
+} from './helpers.js';
 
 const hookLines = (logs: { msg: string; line?: unknown }[]) =>
   logs.filter((l) => l.msg === 'hook output').map((l) => l.line);
@@ -21,11 +22,11 @@ describe('health check and rollback', () => {
   it('an unhealthy release is rolled back automatically; rollback then skips it', async () => {
     // Prepare: v1 healthy, v2 answers 503, v3 healthy
     const ws = await workspace();
-    const server = await startHealthServer(targetOf(ws));
-    const config = await writeDeployConfig(ws, {
-      hooks: { afterSwitch: ['echo "after $DEPLOY_RELEASE"'] },
-      healthcheck: healthcheck(server, '3s'),
-    });
+    const { server, config } = await healthCheckedConfig(
+      ws,
+      { hooks: { afterSwitch: ['echo "after $DEPLOY_RELEASE"'] } },
+      '3s',
+    );
     const v1 = await makeApp(ws, 'v1');
     const v2 = await makeApp(ws, 'v2', { health: 503 });
     const v3 = await makeApp(ws, 'v3');
@@ -65,13 +66,13 @@ describe('health check and rollback', () => {
     expect(good.code, good.stderr).toBe(0);
     expect(messages(good)).not.toContain('resuming an interrupted run from its journal');
     expect(good.stdout).toContain('(previous good: v1)');
-    const before = await snapshot(targetOf(ws));
+    const before = await listTree(targetOf(ws));
     const dry = await ws.run(['rollback', '--config', config, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('~ current (releases/v3 -> releases/v1)');
     expect(dry.stdout).toContain('~ hook afterSwitch[0]: echo "after $DEPLOY_RELEASE" (run in releases/v1');
     expect(dry.stdout).toContain(`~ health check ${server.url} (expect 200 within 3.00s)`);
-    expect(await snapshot(targetOf(ws))).toEqual(before);
+    expect(await listTree(targetOf(ws))).toEqual(before);
 
     const rollback = await ws.run(['rollback', '--config', config]);
 
@@ -114,9 +115,7 @@ describe('health check and rollback', () => {
     });
     const ok = await writeDeployConfig(ws, {});
     const env = { DEPLOY_TOKEN: secret };
-    expect((await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', ok])).code).toBe(
-      0,
-    );
+    await releaseOk(ws, 'v1', ok);
 
     const dry = await ws.run(
       ['release', await makeApp(ws, 'v2'), '--version', 'v2', '--config', config, '--dry-run'],
@@ -163,9 +162,7 @@ describe('health check and rollback', () => {
       hooks: { afterSwitch: [{ run: 'sleep 20', timeout: '300ms' }] },
     });
     const ok = await writeDeployConfig(ws, {});
-    expect((await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', ok])).code).toBe(
-      0,
-    );
+    await releaseOk(ws, 'v1', ok);
     const started = Date.now();
     const result = await ws.run(['release', await makeApp(ws, 'v2'), '--version', 'v2', '--config', config]);
     expect(result.code).toBe(1);

@@ -1,8 +1,9 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LogLine } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { type LogLine, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 import { expectSameTree, PAST, snapshot, tempFiles } from './trees.js';
 
 const DIRS = 40;
@@ -23,19 +24,24 @@ function bigTree(root: string): void {
 
 const isApplied = (line: LogLine) => line.msg === 'action applied' && line.kind === 'create';
 
+/** A real child process syncing a bigTree, once it has applied a few hundred actions. */
+async function startBigSync() {
+  const ws = await workspace();
+  const src = ws.path('src');
+  const dst = ws.path('dst');
+  bigTree(src);
+  const a = ws.start(['sync', src, dst, '--log-level', 'debug']);
+  let applied = 0;
+  await a.waitForLog((line) => isApplied(line) && ++applied >= 300);
+  return { ws, src, dst, a };
+}
+
 describe('kill -9 mid-sync', () => {
   it('leaves no partial file at any final path, and the re-run copies only what is missing and converges', async () => {
-    const ws = await workspace();
-    const src = ws.path('src');
-    const dst = ws.path('dst');
-    bigTree(src);
-
     // Act 1: a real child process, killed once it has applied a few hundred actions
-    const a = ws.start(['sync', src, dst, '--log-level', 'debug']);
-    let applied = 0;
-    await a.waitForLog((line) => isApplied(line) && ++applied >= 300);
+    const { ws, src, dst, a } = await startBigSync();
     a.kill('SIGKILL');
-    const killed = await a.done;
+    const killed = await a.exit;
     expect(killed.signal).toBe('SIGKILL');
     expect(killed.logs.map((line) => line.msg)).not.toContain('run finished');
 
@@ -91,16 +97,9 @@ describe('kill -9 mid-sync', () => {
 
 describe('SIGTERM mid-sync', () => {
   it('stops at an action boundary with exit 143 (copies are synchronous, the signal still gets through)', async () => {
-    const ws = await workspace();
-    const src = ws.path('src');
-    const dst = ws.path('dst');
-    bigTree(src);
-
-    const a = ws.start(['sync', src, dst, '--log-level', 'debug']);
-    let applied = 0;
-    await a.waitForLog((line) => isApplied(line) && ++applied >= 300);
+    const { ws, src, dst, a } = await startBigSync();
     a.kill('SIGTERM');
-    const stopped = await a.done;
+    const stopped = await a.exit;
 
     expect(stopped.code).toBe(143);
     expect(stopped.logs.find((line) => line.level === 50)).toMatchObject({ code: 'E_INTERRUPTED' });

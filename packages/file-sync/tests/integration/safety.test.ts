@@ -1,7 +1,8 @@
 import { lstat, mkdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CliResult } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 import { expectSameTree, makeTree, snapshot } from './trees.js';
 
 /** A refusal a person can act on: exit 2, one error line, nothing on stdout. */

@@ -1,7 +1,8 @@
 import { chmod, lstat, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ANSI, messages } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { ANSI, CLI_NAME, messages, workspace } from './helpers.js';
+import { CLI_NAME, workspace } from './helpers.js';
 import { expectSameTree, makeTree, PAST, snapshot, type TreeSpec, tempFiles } from './trees.js';
 
 const TREE: TreeSpec = {

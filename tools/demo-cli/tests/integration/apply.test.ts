@@ -1,17 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ANSI, type CliResult, messages, modeOf, parseLogLines, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FILES } from '../../src/section.js';
-import {
-  ANSI,
-  CLI_NAME,
-  type CliResult,
-  messages,
-  modeOf,
-  parseLogLines,
-  walk,
-  workspace,
-} from './helpers.js';
+import { CLI_NAME, workspace } from './helpers.js';
 
 const DEFAULT_NAMES = Object.keys(DEFAULT_FILES).sort((a, b) => a.localeCompare(b));
 

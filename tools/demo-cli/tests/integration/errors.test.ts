@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
+import { type CliResult, messages, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, messages, walk, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 /** A usage error a person can fix: exit 2, one error line, no stack, nothing on stdout. */
 function expectOneLineError(result: CliResult, code: 'E_USAGE' | 'E_CONFIG'): string {

@@ -1,7 +1,8 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type LogLine, messages, type Workspace, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { type LogLine, messages, type Workspace, walk, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 const FILES = { 'a.txt': 'A\n', 'b.txt': 'B\n', 'c.txt': 'C\n' };
 const ALREADY_DONE = 'already done by an earlier run; not repeating';
@@ -44,7 +45,7 @@ describe('kill -9 mid-apply', () => {
     await a.waitForLog(isWrite('a.txt'));
     await a.waitForLog(isJournaled('a.txt'));
     a.kill('SIGKILL');
-    const killed = await a.done;
+    const killed = await a.exit;
     expect(killed.signal).toBe('SIGKILL');
     expect(messages(killed)).not.toContain('run finished');
     const [stale] = await lockFiles(ws);
@@ -111,7 +112,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
       const a = ws.start(['apply', out, '--config', slow]);
       await a.waitForLog(isWrite('a.txt'));
       a.kill(signal);
-      const stopped = await a.done;
+      const stopped = await a.exit;
 
       expect(stopped.code).toBe(code);
       expect(stopped.signal).toBeNull();
@@ -168,7 +169,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
     const waiter = ws.start(['apply', out, '--config', fast, '--lock-wait', '30s']);
     await waiter.waitForLog('lock held by another run; waiting');
     waiter.kill('SIGTERM');
-    const stopped = await waiter.done;
+    const stopped = await waiter.exit;
 
     expect(stopped.code).toBe(143);
     expect(stopped.logs.find((line) => line.level === 50)).toMatchObject({
@@ -176,7 +177,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
       exit_code: 143,
     });
     expect(holder.child.exitCode).toBeNull();
-    expect((await holder.done).code).toBe(0);
+    expect((await holder.exit).code).toBe(0);
     const statuses = (await ws.runRecords()).map((r) => r.status).sort();
     expect(statuses).toEqual(['interrupted', 'success']);
     await expectComplete(out);

@@ -1,5 +1,6 @@
+import { messages, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { messages, walk, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 const FILES = { 'a.txt': 'A\n', 'b.txt': 'B\n' };
 
@@ -19,7 +20,7 @@ describe('the run lock, between two real processes', () => {
     const patient = ws.start(['apply', out, '--config', fast, '--lock-wait', '30s']);
 
     // B without --lock-wait: 75 while A is still applying
-    const refused = await impatient.done;
+    const refused = await impatient.exit;
     expect(a.child.exitCode).toBeNull();
     expect(refused.code).toBe(75);
     expect(refused.stdout).toBe('');
@@ -34,7 +35,7 @@ describe('the run lock, between two real processes', () => {
     const waiting = await patient.waitForLog('lock held by another run; waiting');
     expect(waiting).toMatchObject({ holder: { pid: a.pid }, wait_ms: 30_000 });
     expect(a.child.exitCode).toBeNull();
-    const [first, second] = await Promise.all([a.done, patient.done]);
+    const [first, second] = await Promise.all([a.exit, patient.exit]);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('+ a.txt (applied)\n+ b.txt (applied)\nApplied 2 change(s).\n');
     expect(second.code).toBe(0);
@@ -62,6 +63,6 @@ describe('the run lock, between two real processes', () => {
 
     expect(other.code).toBe(0);
     expect(a.child.exitCode).toBeNull();
-    expect((await a.done).code).toBe(0);
+    expect((await a.exit).code).toBe(0);
   });
 });

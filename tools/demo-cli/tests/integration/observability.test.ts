@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { deadUrl, messages, modeOf, startRecordingServer } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { deadUrl, messages, modeOf, startPingServer, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 const LABELS = 'cli="tempered-demo",command="apply",environment="default"';
 const FILES = { 'a.txt': 'A\n' };
@@ -8,7 +9,7 @@ const FILES = { 'a.txt': 'A\n' };
 describe('heartbeat pings', () => {
   it('a successful run pings <url>/start then <url>; a dry-run pings nothing', async () => {
     const ws = await workspace();
-    const server = await startPingServer(200);
+    const server = await startRecordingServer(200);
     const config = await ws.writeConfig('tempered.json', {
       ping: `${server.url}/hc/job-1`,
       'tempered-demo': { files: FILES },
@@ -34,7 +35,7 @@ describe('heartbeat pings', () => {
 
   it('a failing run pings <url>/fail', async () => {
     const ws = await workspace();
-    const server = await startPingServer(200);
+    const server = await startRecordingServer(200);
     const config = await ws.writeConfig('tempered.json', {
       ping: `${server.url}/hc/job-2/`,
       'tempered-demo': { files: FILES, failOn: ['a.txt'] },
@@ -66,7 +67,7 @@ describe('heartbeat pings', () => {
     ]);
     expect((await ws.runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['success', 0]]);
 
-    const server = await startPingServer(503);
+    const server = await startRecordingServer(503);
     const failing = await ws.writeConfig('failing.json', {
       ping: `${server.url}/hc`,
       'tempered-demo': { files: FILES },

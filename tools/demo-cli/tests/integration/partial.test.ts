@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { messages, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { messages, walk, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 const FILES = { 'a.txt': 'A\n', 'hello.txt': 'hello\n', 'z.txt': 'Z\n' };
 

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { type CliResult, startRecordingServer, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, startPingServer, walk, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 
 // distinct, greppable values; none of them may ever be printed or stored by the CLI (file names
 // here are not secret-looking, so each value is caught by the mechanism named, not by its key)
@@ -24,8 +25,8 @@ function leaks(text: string): string[] {
 describe('secrets never leak', () => {
   it('from config, env vars, *_FILE and URL credentials: not in stdout, stderr, the log file or the state dir', async () => {
     const ws = await workspace();
-    const ok = await startPingServer(200);
-    const failing = await startPingServer(500);
+    const ok = await startRecordingServer(200);
+    const failing = await startRecordingServer(500);
     const logFile = ws.path('logs', 'demo.log');
     const metricsFile = ws.path('demo.prom');
     const secretFile = await ws.writeFile('secrets/demo_password', `${FILE_SECRET}\n`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '@oclif/core';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { PlannedCommand, type RunContext } from '../../../src/command/index.js';
+import { lockNameFor, PlannedCommand, type RunContext } from '../../../src/command/index.js';
 import { DEFAULT_SETTINGS } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { RunCounters } from '../../../src/metrics/index.js';
@@ -112,5 +112,65 @@ describe('PlannedCommand output hooks', () => {
     expect(out.join('')).toBe('custom plan of 2\ncustom noop, 1 skipped\n');
     expect(result.plan?.actions).toHaveLength(2);
     expect(dry.applied).toEqual([]);
+  });
+});
+
+class ConfirmingProbe extends Probe {
+  seen: { actions: number; changes: number; appliedBefore: number }[] = [];
+  refuse = false;
+  protected override async confirmPlan(plan: Plan<Details>, summary: PlanSummary): Promise<void> {
+    this.seen.push({
+      actions: plan.actions.length,
+      changes: summary.changes,
+      appliedBefore: this.applied.length,
+    });
+    if (this.refuse) throw new Error('not confirmed');
+  }
+}
+
+describe('PlannedCommand confirmPlan hook', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('sees the whole plan before the first action is applied', async () => {
+    // Prepare
+    const command = await probe(ConfirmingProbe, {});
+    command.actions = [create, skip];
+    captureStdout();
+    // Act
+    await command.run();
+    // Assess
+    expect(command.seen).toEqual([{ actions: 2, changes: 1, appliedBefore: 0 }]);
+    expect(command.applied).toEqual(['create:b']);
+  });
+
+  it('stops the run with nothing applied and no journal left when it throws', async () => {
+    const command = await probe(ConfirmingProbe, {});
+    command.actions = [create];
+    command.refuse = true;
+    captureStdout();
+
+    await expect(command.run()).rejects.toThrow('not confirmed');
+
+    expect(command.applied).toEqual([]);
+    const journal = await (command as unknown as { ctx: RunContext }).ctx.store.openJournal(
+      lockNameFor('/probe'),
+    );
+    expect(journal.resumed).toBe(false);
+  });
+
+  it('is not called on dry-run nor when there is nothing to change', async () => {
+    const dry = await probe(ConfirmingProbe, { 'dry-run': true });
+    dry.actions = [create];
+    const noop = await probe(ConfirmingProbe, {});
+    noop.actions = [skip];
+    captureStdout();
+
+    await dry.run();
+    await noop.run();
+
+    expect(dry.seen).toEqual([]);
+    expect(noop.seen).toEqual([]);
   });
 });

@@ -1,0 +1,3 @@
+import { StatsCommand } from '@tempered/core';
+
+export default class Stats extends StatsCommand {}

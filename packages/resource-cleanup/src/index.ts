@@ -1,0 +1,22 @@
+export { type AuditEntry, AuditLog } from './audit/AuditLog.js';
+export { type ConfirmDeletionOptions, confirmDeletion } from './command/confirmDeletion.js';
+export { FsProvider, type FsProviderOptions, type FsResource } from './fs/FsProvider.js';
+export { compileGlobs, compileProtect, type EntryKind, type GlobMatcher } from './fs/globs.js';
+export { type CleanupOptions, type ResolvedRule, resolveCleanupOptions } from './options.js';
+export { buildRuleActions, type RulePlan } from './plan/buildActions.js';
+export { GC_NOTE, renderCleanupPlan } from './plan/render.js';
+export * from './provider/types.js';
+export { Authenticator } from './registry/Authenticator.js';
+export { type Challenge, nextLink, parseChallenges } from './registry/headers.js';
+export { MANIFEST_ACCEPT, MediaType } from './registry/mediaTypes.js';
+export { RegistryClient, type RegistryClientOptions } from './registry/RegistryClient.js';
+export { RegistryProvider, type RegistryProviderOptions } from './registry/RegistryProvider.js';
+export {
+  type CleanupSection,
+  cleanupSection,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_DELETE,
+  type RuleConfig,
+} from './section.js';
+export { type Decision, type SelectItem, type SelectOptions, selectItems } from './select/selectItems.js';
+export { type TagFacts, tagSafety } from './select/tagSafety.js';

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { type HttpClient, type HttpResponse, PermanentError, type ResponseType } from '@tempered/core';
+import type { RegistryAuth } from '../section.js';
+import { Authenticator } from './Authenticator.js';
+import { nextLink } from './headers.js';
+import { MANIFEST_ACCEPT } from './mediaTypes.js';
+
+export interface RegistryClientOptions {
+  /** The registry's base URL (its own path, if any, is kept). */
+  url: string;
+  http: HttpClient;
+  auth?: RegistryAuth | undefined;
+  pageSize: number;
+}
+
+interface SendOptions {
+  scope: string;
+  accept?: string | undefined;
+  responseType?: ResponseType;
+  /** Statuses that are answers, not failures (besides 2xx handled by the caller). */
+  expect: readonly number[];
+  signal?: AbortSignal | undefined;
+  /** Leave out credentials (a redirect to another origin, e.g. blob storage). */
+  anonymous?: boolean;
+}
+
+const REDIRECTS = [301, 302, 303, 307, 308];
+
+/**
+ * The OCI Distribution API calls resource-cleanup needs, over core's HTTP client (timeouts,
+ * retries with Retry-After, request ids, concurrency cap, redaction), with registry auth.
+ */
+export class RegistryClient {
+  readonly #base: URL;
+  readonly #http: HttpClient;
+  readonly #auth: Authenticator;
+  readonly #pageSize: number;
+
+  constructor(options: RegistryClientOptions) {
+    const base = new URL(options.url);
+    if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
+    this.#base = base;
+    this.#http = options.http;
+    this.#auth = new Authenticator(options.http, options.auth);
+    this.#pageSize = options.pageSize;
+  }
+
+  get origin(): string {
+    return this.#base.href.replace(/\/$/, '');
+  }
+
+  /** `GET /v2/`: proves the URL is a registry and settles how to authenticate. */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const response = await this.#send('GET', 'v2/', {
+      scope: '',
+      expect: [200, 404],
+      responseType: 'text',
+      signal,
+    });
+    if (response.status === 404) {
+      throw new PermanentError(`${this.origin} is not an OCI registry: GET /v2/ -> 404`, {
+        status: 404,
+        hint: "check the rule's url: it must be the registry's base URL, e.g. https://registry.example.com",
+      });
+    }
+  }
+
+  /** Every repository name, following the catalog's `Link` pages. */
+  async catalog(signal?: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    let target: string | undefined = `v2/_catalog?n=${this.#pageSize}`;
+    while (target !== undefined) {
+      const response: HttpResponse<{ repositories?: unknown }> = await this.#send<{ repositories?: unknown }>(
+        'GET',
+        target,
+        { scope: 'registry:catalog:*', expect: [200, 404], signal },
+      );
+      if (response.status === 404) {
+        throw new PermanentError(`${this.origin} has no catalog API (GET /v2/_catalog -> 404)`, {
+          hint: 'list repositories by name (no glob characters) in the rule: globs need the catalog',
+        });
+      }
+      const page = response.body?.repositories;
+      if (!Array.isArray(page))
+        throw new PermanentError(`${this.origin}: the catalog answer has no repositories list`);
+      names.push(...page.filter((name): name is string => typeof name === 'string'));
+      target = this.#next(response, page.length);
+    }
+    return names;
+  }
+
+  /** Every tag of a repository, following `Link` pages; undefined when the registry does not know it. */
+  async tags(repository: string, signal?: AbortSignal): Promise<string[] | undefined> {
+    const tags: string[] = [];
+    let target: string | undefined = `v2/${repository}/tags/list?n=${this.#pageSize}`;
+    while (target !== undefined) {
+      const response: HttpResponse<{ tags?: unknown }> = await this.#send<{ tags?: unknown }>('GET', target, {
+        scope: pullScope(repository),
+        expect: [200, 404],
+        signal,
+      });
+      if (response.status === 404) return tags.length === 0 ? undefined : tags;
+      const page = response.body?.tags;
+      // a repository whose tags were all deleted lists `"tags": null`
+      const list = Array.isArray(page) ? page.filter((tag): tag is string => typeof tag === 'string') : [];
+      tags.push(...list);
+      target = this.#next(response, list.length);
+    }
+    return tags;
+  }
+
+  /** HEAD the tag's manifest: its digest and media type; undefined when the tag is gone. */
+  async resolve(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; mediaType: string | undefined } | undefined> {
+    const response = await this.#send('HEAD', `v2/${repository}/manifests/${reference}`, {
+      scope: pullScope(repository),
+      accept: MANIFEST_ACCEPT,
+      expect: [200, 404],
+      signal,
+    });
+    if (response.status === 404) return undefined;
+    const digest = header(response, 'docker-content-digest');
+    const mediaType = header(response, 'content-type')?.split(';')[0]?.trim();
+    if (digest) return { digest, mediaType };
+    // a registry that leaves the digest out of HEAD: it is the sha256 of the manifest as served
+    const manifest = await this.manifest(repository, reference, signal);
+    return manifest && { digest: manifest.digest, mediaType: manifest.mediaType };
+  }
+
+  async manifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; mediaType: string | undefined; body: Record<string, unknown> } | undefined> {
+    const response = await this.#send<Buffer>('GET', `v2/${repository}/manifests/${reference}`, {
+      scope: pullScope(repository),
+      accept: MANIFEST_ACCEPT,
+      responseType: 'buffer',
+      expect: [200, 404],
+      signal,
+    });
+    if (response.status === 404) return undefined;
+    const bytes = response.body;
+    let body: unknown;
+    try {
+      body = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new PermanentError(`${this.origin}: manifest ${repository}@${reference} is not JSON`, {
+        cause: error,
+      });
+    }
+    if (body === null || typeof body !== 'object')
+      throw new PermanentError(`${this.origin}: manifest ${repository}@${reference} is not an object`);
+    const mediaType =
+      (typeof (body as { mediaType?: unknown }).mediaType === 'string'
+        ? (body as { mediaType: string }).mediaType
+        : undefined) ?? header(response, 'content-type')?.split(';')[0]?.trim();
+    const digest =
+      header(response, 'docker-content-digest') ??
+      `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    return { digest, mediaType, body: body as Record<string, unknown> };
+  }
+
+  /** A JSON blob (an image config); undefined when missing. Follows a redirect to blob storage. */
+  async blobJson(repository: string, digest: string, signal?: AbortSignal): Promise<unknown> {
+    let response = await this.#send<Buffer>('GET', `v2/${repository}/blobs/${digest}`, {
+      scope: pullScope(repository),
+      responseType: 'buffer',
+      expect: [200, 404, ...REDIRECTS],
+      signal,
+    });
+    if (REDIRECTS.includes(response.status)) {
+      const location = header(response, 'location');
+      if (!location) throw new PermanentError(`${this.origin}: blob ${digest} redirected nowhere`);
+      const target = new URL(location, this.#base);
+      response = await this.#send<Buffer>('GET', target.href, {
+        scope: pullScope(repository),
+        responseType: 'buffer',
+        expect: [200, 404],
+        signal,
+        anonymous: target.origin !== this.#base.origin,
+      });
+    }
+    if (response.status === 404) return undefined;
+    try {
+      return JSON.parse(response.body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `DELETE /v2/<name>/manifests/<digest>`: every tag on it goes too. 404 means already deleted. */
+  async deleteManifest(
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<'deleted' | 'already-gone'> {
+    const response = await this.#send('DELETE', `v2/${repository}/manifests/${digest}`, {
+      scope: `repository:${repository}:delete`,
+      responseType: 'text',
+      expect: [200, 202, 204, 404, 405],
+      signal,
+    });
+    if (response.status === 404) return 'already-gone';
+    if (response.status === 405) {
+      throw new PermanentError(
+        `${this.origin} does not allow deletes (DELETE ${repository}@${digest} -> 405)`,
+        {
+          status: 405,
+          hint: 'enable deletes on the registry (distribution: storage.delete.enabled: true)',
+        },
+      );
+    }
+    return 'deleted';
+  }
+
+  #next(response: HttpResponse<unknown>, pageLength: number): string | undefined {
+    const link = nextLink(response.headers.link);
+    if (link === undefined || pageLength === 0) return undefined;
+    return new URL(link, this.#base).href;
+  }
+
+  /** One request with auth: a 401 is answered once (basic or a bearer token), then it is final. */
+  async #send<T = unknown>(
+    method: 'GET' | 'HEAD' | 'DELETE',
+    target: string,
+    options: SendOptions,
+  ): Promise<HttpResponse<T>> {
+    const url = /^https?:\/\//i.test(target) ? target : new URL(target, this.#base).href;
+    const headers: Record<string, string> = {};
+    if (options.accept) headers.accept = options.accept;
+    const auth = options.anonymous ? undefined : await this.#auth.header(options.scope, options.signal);
+    if (auth) headers.authorization = auth;
+    const request = (expect: readonly number[]) =>
+      this.#http.request<T>({
+        method,
+        url,
+        headers,
+        expect: [200, 201, 202, 204, ...expect],
+        responseType: options.responseType ?? 'json',
+        signal: options.signal,
+      });
+    const response = await request([...options.expect, 401]);
+    if (response.status !== 401 || options.anonymous) return response;
+    const retryWith = await this.#auth.answer(
+      response.headers['www-authenticate'],
+      options.scope,
+      auth,
+      options.signal,
+    );
+    headers.authorization = retryWith;
+    const second = await request([...options.expect, 401]);
+    if (second.status === 401) throw this.#auth.refused(retryWith);
+    return second;
+  }
+}
+
+function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+function header(response: HttpResponse<unknown>, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

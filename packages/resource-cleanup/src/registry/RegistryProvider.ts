@@ -1,0 +1,241 @@
+import { type HttpClient, PermanentError } from '@tempered/core';
+import picomatch from 'picomatch';
+import {
+  type DeleteOutcome,
+  DeleteStatus,
+  type ImageResource,
+  type Listing,
+  type Provider,
+  type ProviderContext,
+  ProviderKind,
+} from '../provider/types.js';
+import type { RegistryAuth } from '../section.js';
+import type { SelectItem } from '../select/selectItems.js';
+import { type TagFacts, tagSafety } from '../select/tagSafety.js';
+import { shortDigest } from '../util/format.js';
+import { mapLimit } from '../util/mapLimit.js';
+import { isIndex } from './mediaTypes.js';
+import { RegistryClient } from './RegistryClient.js';
+
+export interface RegistryProviderOptions {
+  rule: string;
+  url: string;
+  repositories: readonly string[];
+  tags?: string | undefined;
+  protectTags?: readonly string[] | undefined;
+  auth?: RegistryAuth | undefined;
+  pageSize: number;
+  /** Requests in flight while listing (the HTTP client caps them too). */
+  concurrency: number;
+  http: HttpClient;
+}
+
+const GLOB_CHARS = /[*?[\]{}!()+@]/;
+/** Child manifests of an index read to date it; the newest one's `created` is the index's. */
+const MAX_INDEX_CHILDREN = 16;
+
+/**
+ * Image manifests of an OCI registry. Every tag of every matching repository is resolved to
+ * its digest, so a digest is a candidate only when every tag on it is (deleting a digest deletes
+ * all its tags); its age is the image config's `created`.
+ */
+export class RegistryProvider implements Provider<ImageResource> {
+  readonly kind = ProviderKind.Registry;
+  readonly location: string;
+  readonly #options: RegistryProviderOptions;
+  readonly #client: RegistryClient;
+  readonly #selected: RegExp | undefined;
+  readonly #protected: RegExp[];
+  readonly #created = new Map<string, Promise<number | undefined>>();
+  /** Protected tags seen per repository while listing, re-resolved before the first delete there. */
+  readonly #protectedTags = new Map<string, string[]>();
+  readonly #guards = new Map<string, Promise<Map<string, string>>>();
+
+  constructor(options: RegistryProviderOptions) {
+    this.#options = options;
+    this.#client = new RegistryClient({
+      url: options.url,
+      http: options.http,
+      auth: options.auth,
+      pageSize: options.pageSize,
+    });
+    this.location = this.#client.origin;
+    this.#selected = options.tags === undefined ? undefined : new RegExp(options.tags);
+    this.#protected = (options.protectTags ?? []).map((pattern) => new RegExp(pattern));
+  }
+
+  async list(ctx: ProviderContext): Promise<Listing<ImageResource>> {
+    const { signal } = ctx;
+    const client = this.#client;
+    await client.ping(signal);
+    const { repositories, rule, concurrency } = this.#options;
+    const literal = repositories.every((pattern) => !GLOB_CHARS.test(pattern));
+    let names: string[];
+    if (literal) names = [...new Set(repositories)];
+    else {
+      const isMatch = picomatch([...repositories]);
+      const catalog = await client.catalog(signal);
+      names = catalog.filter((name) => isMatch(name));
+      if (names.length === 0) {
+        throw new PermanentError(
+          `rule "${rule}": no repository of ${this.location} matches ${repositories.join(', ')} (the catalog lists ${catalog.length})`,
+          {
+            hint: 'check the rule\'s repositories: a pattern that matches nothing is never "nothing to delete"',
+          },
+        );
+      }
+    }
+    const perRepository = await mapLimit(
+      names,
+      Math.max(1, Math.ceil(concurrency / 4)),
+      async (repository) => {
+        const tags = await client.tags(repository, signal);
+        if (tags === undefined) {
+          if (literal) {
+            throw new PermanentError(
+              `rule "${rule}": repository ${repository} is not known to ${this.location}`,
+              {
+                hint: 'check the repository name in the rule',
+              },
+            );
+          }
+          return { items: [], scanned: 0 };
+        }
+        return { items: await this.#listRepository(repository, tags, ctx), scanned: tags.length };
+      },
+    );
+    return {
+      items: perRepository.flatMap((one) => one.items),
+      housekeeping: [],
+      scanned: perRepository.reduce((sum, one) => sum + one.scanned, 0),
+    };
+  }
+
+  describe(resource: ImageResource): string {
+    return `${resource.repository}@${shortDigest(resource.digest)} [${resource.tags.join(', ')}]`;
+  }
+
+  async delete(resource: ImageResource, ctx: ProviderContext): Promise<DeleteOutcome> {
+    // a protected tag moved onto this digest since the plan (a rollback by re-tagging) keeps it
+    const guards = await this.#guardsOf(resource.repository, ctx.signal);
+    const moved = [...guards].filter(([, digest]) => digest === resource.digest).map(([tag]) => tag);
+    if (moved.length > 0) {
+      throw new PermanentError(
+        `${resource.repository}@${resource.digest} not deleted: protected tag ${moved.join(', ')} points at it now`,
+        { hint: 'a protected tag moved since the plan; run the plan again' },
+      );
+    }
+    const result = await this.#client.deleteManifest(resource.repository, resource.digest, ctx.signal);
+    return { status: result === 'deleted' ? DeleteStatus.Deleted : DeleteStatus.AlreadyGone };
+  }
+
+  #guardsOf(repository: string, signal?: AbortSignal): Promise<Map<string, string>> {
+    let pending = this.#guards.get(repository);
+    if (!pending) {
+      const tags = this.#protectedTags.get(repository) ?? [];
+      pending = mapLimit(tags, this.#options.concurrency, async (tag) => ({
+        tag,
+        manifest: await this.#client.resolve(repository, tag, signal),
+      })).then((resolved) => {
+        const map = new Map<string, string>();
+        for (const { tag, manifest } of resolved) if (manifest) map.set(tag, manifest.digest);
+        return map;
+      });
+      this.#guards.set(repository, pending);
+    }
+    return pending;
+  }
+
+  async #listRepository(
+    repository: string,
+    tags: string[],
+    ctx: ProviderContext,
+  ): Promise<SelectItem<ImageResource>[]> {
+    const { signal, logger } = ctx;
+    const resolved = await mapLimit(tags, this.#options.concurrency, async (tag) => ({
+      tag,
+      manifest: await this.#client.resolve(repository, tag, signal),
+    }));
+    const byDigest = new Map<string, { mediaType: string | undefined; tags: TagFacts[] }>();
+    for (const { tag, manifest } of resolved) {
+      if (!manifest) {
+        logger.warn({ repository, tag }, 'tag vanished while listing; left out');
+        continue;
+      }
+      const entry = byDigest.get(manifest.digest) ?? { mediaType: manifest.mediaType, tags: [] };
+      entry.tags.push({
+        name: tag,
+        selected: this.#selected === undefined || this.#selected.test(tag),
+        protected: this.#protected.some((pattern) => pattern.test(tag)),
+      });
+      byDigest.set(manifest.digest, entry);
+    }
+    this.#protectedTags.set(
+      repository,
+      [...byDigest.values()].flatMap((entry) =>
+        entry.tags.filter((tag) => tag.protected).map((tag) => tag.name),
+      ),
+    );
+    const selected = [...byDigest.entries()].filter(([, entry]) => entry.tags.some((tag) => tag.selected));
+    return mapLimit(selected, this.#options.concurrency, async ([digest, entry]) => {
+      const createdMs = await this.#createdOf(repository, digest, entry.mediaType, signal);
+      const tagNames = entry.tags.map((tag) => tag.name).sort();
+      return {
+        key: `${repository}@${digest}`,
+        group: repository,
+        createdMs,
+        blocked: tagSafety(entry.tags),
+        resource: {
+          type: 'image',
+          repository,
+          digest,
+          tags: tagNames,
+          mediaType: entry.mediaType,
+          created: createdMs === undefined ? undefined : new Date(createdMs).toISOString(),
+        },
+      } satisfies SelectItem<ImageResource>;
+    });
+  }
+
+  /** The image config's `created`; for an index, the newest of its images'. Undefined when unknown. */
+  #createdOf(repository: string, digest: string, mediaType: string | undefined, signal?: AbortSignal) {
+    const key = `${repository}@${digest}`;
+    let pending = this.#created.get(key);
+    if (!pending) {
+      pending = this.#readCreated(repository, digest, mediaType, signal, 0);
+      this.#created.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #readCreated(
+    repository: string,
+    digest: string,
+    mediaType: string | undefined,
+    signal: AbortSignal | undefined,
+    depth: number,
+  ): Promise<number | undefined> {
+    const manifest = await this.#client.manifest(repository, digest, signal);
+    if (!manifest) return undefined;
+    const body = manifest.body;
+    if (isIndex(manifest.mediaType ?? mediaType) || Array.isArray(body.manifests)) {
+      if (depth > 0) return undefined;
+      const children = (Array.isArray(body.manifests) ? body.manifests : [])
+        .map((child) => (child as { digest?: unknown }).digest)
+        .filter((child): child is string => typeof child === 'string')
+        .slice(0, MAX_INDEX_CHILDREN);
+      const dates = await Promise.all(
+        children.map((child) => this.#readCreated(repository, child, undefined, signal, depth + 1)),
+      );
+      const known = dates.filter((date): date is number => date !== undefined);
+      return known.length === 0 ? undefined : Math.max(...known);
+    }
+    const config = (body.config as { digest?: unknown } | undefined)?.digest;
+    if (typeof config !== 'string') return undefined;
+    const blob = (await this.#client.blobJson(repository, config, signal)) as
+      | { created?: unknown }
+      | undefined;
+    const created = typeof blob?.created === 'string' ? Date.parse(blob.created) : Number.NaN;
+    return Number.isFinite(created) ? created : undefined;
+  }
+}

@@ -1,0 +1,148 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} placeholders are the config syntax under test
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspace } from '../helpers.js';
+import { registryConfig } from './common.js';
+import { RegistryProxy } from './proxy.js';
+import {
+  daysAgo,
+  hasRegistry,
+  NO_REGISTRY,
+  pushImage,
+  startRegistry,
+  type TestRegistry,
+  tagsOf,
+} from './registry.js';
+
+if (!hasRegistry) console.warn(NO_REGISTRY);
+
+const USER = 'ci';
+const PASSWORD = 'pw-7f3c1e9a-never-printed';
+const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+
+/** Every file under a directory, as text: secrets must appear in none of them. */
+async function allText(dir: string): Promise<string> {
+  let out = '';
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out += await readFile(join(entry.parentPath, entry.name), 'utf8');
+  }
+  return out;
+}
+
+describe.skipIf(!hasRegistry)('registry auth: basic (htpasswd) and the bearer-token challenge', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ htpasswd: `${USER}:${bcrypt.hashSync(PASSWORD, 4)}\n` });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('basic auth against the real registry: deletes with the credentials, exit 1 without; the password is never printed', async () => {
+    // Prepare
+    const { url } = registry;
+    await pushImage(url, 'a1/x', { tags: ['ci-1'], created: daysAgo(10), authorization: BASIC });
+    await pushImage(url, 'a1/x', { tags: ['ci-2'], created: daysAgo(1), authorization: BASIC });
+    const ws = await workspace();
+    const anonymous = await registryConfig(ws, { url, repositories: ['a1/x'], olderThan: '7d' });
+
+    // Act 1: no credentials
+    const refused = await ws.run(['plan', '--config', anonymous]);
+
+    // Assess 1
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the registry asks for credentials (basic auth) and the rule has none');
+
+    // Act 2: credentials from the environment
+    const config = await registryConfig(ws, {
+      url,
+      repositories: ['a1/x'],
+      olderThan: '7d',
+      auth: { username: USER, password: '${REGISTRY_PASSWORD}' },
+    });
+    const run = await ws.run(['run', '--config', config, '--yes', '--log-level', 'trace'], {
+      env: { REGISTRY_PASSWORD: PASSWORD },
+    });
+
+    // Assess 2
+    expect(run.code, run.stderr).toBe(0);
+    expect(await tagsOf(url, 'a1/x', BASIC)).toEqual(['ci-2']);
+    const everything = run.stdout + run.stderr + (await allText(ws.stateHome));
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(BASIC.slice('Basic '.length));
+  });
+
+  it('bearer challenge: token from the realm (with basic credentials) per scope, pull and delete', async () => {
+    // Prepare: a gate in front of the registry that wants bearer tokens from its own token server
+    const { url } = registry;
+    await pushImage(url, 'a2/x', { tags: ['ci-1'], created: daysAgo(10), authorization: BASIC });
+    await pushImage(url, 'a2/x', { tags: ['latest'], created: daysAgo(20), authorization: BASIC });
+    const gate = await RegistryProxy.start(url);
+    const tokens = new Map<string, string[]>();
+    const tokenRequests: { authorization: string | undefined; scopes: string[] }[] = [];
+    gate.route = (req, res) => {
+      if (req.pathname !== '/token') return false;
+      const query = new URL(req.path, 'http://gate').searchParams;
+      const scopes = query.getAll('scope');
+      tokenRequests.push({ authorization: req.headers.authorization, scopes });
+      if (req.headers.authorization !== BASIC) {
+        res.writeHead(401).end();
+        return true;
+      }
+      const token = randomBytes(16).toString('hex');
+      tokens.set(token, scopes);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token, expires_in: 300 }));
+      return true;
+    };
+    const needed = (method: string, pathname: string): string | undefined => {
+      const repo = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(pathname)?.[1];
+      if (pathname === '/v2/_catalog') return 'registry:catalog:*';
+      if (!repo) return undefined;
+      return `repository:${repo}:${method === 'DELETE' ? 'delete' : 'pull'}`;
+    };
+    gate.decide = (req) => {
+      const scope = needed(req.method, req.pathname);
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const granted = token === undefined ? undefined : tokens.get(token);
+      if (granted && (scope === undefined || granted.includes(scope))) return 'forward';
+      const params = [`realm="${gate.url}/token"`, 'service="tempered-test"'];
+      if (scope) params.push(`scope="${scope}"`);
+      return { status: 401, headers: { 'www-authenticate': `Bearer ${params.join(',')}` } };
+    };
+    gate.upstreamHeaders = (headers) => ({ ...headers, authorization: BASIC });
+    try {
+      const ws = await workspace();
+      const config = await registryConfig(ws, {
+        url: gate.url,
+        repositories: ['a2/x'],
+        olderThan: '7d',
+        protectTags: ['^latest$'],
+        auth: { username: USER, password: '${REGISTRY_PASSWORD}' },
+      });
+
+      // Act
+      const run = await ws.run(['run', '--config', config, '--yes'], {
+        env: { REGISTRY_PASSWORD: PASSWORD },
+      });
+
+      // Assess: one token per scope, each asked for with the basic credentials; the delete went through
+      expect(run.code, run.stderr).toBe(0);
+      expect(await tagsOf(url, 'a2/x', BASIC)).toEqual(['latest']);
+      expect(tokenRequests.every((r) => r.authorization === BASIC)).toBe(true);
+      expect(tokenRequests.map((r) => r.scopes.join(' ')).sort()).toEqual(
+        ['', 'repository:a2/x:delete', 'repository:a2/x:pull'].sort(),
+      );
+      const everything = run.stdout + run.stderr + (await allText(ws.stateHome));
+      for (const token of tokens.keys()) expect(everything).not.toContain(token);
+      expect(everything).not.toContain(PASSWORD);
+    } finally {
+      await gate.close();
+    }
+  });
+});

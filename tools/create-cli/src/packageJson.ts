@@ -1,0 +1,76 @@
+/**
+ * The package.json of a generated CLI: the same shape as the product CLIs' (file-sync, deploy),
+ * with dependency versions taken from core's own package.json so a new CLI never pins an
+ * @oclif/core or zod that differs from the one core was built against.
+ */
+
+/** tsc, then the oclif manifest (shipped, not committed) and the command reference COMMANDS.md. */
+export const CLI_BUILD_SCRIPT =
+  'tsc -b && export OCLIF_SKIP_NEW_VERSION_CHECK=true && oclif manifest && oclif readme --readme-path COMMANDS.md';
+
+/** The publish guard: refuses any registry but the configured private one. */
+export const PUBLISH_GUARD_SCRIPT = 'node ../../tools/registry/bin/check-publish-registry.js';
+
+/** What a tarball ships: what runs, its types, its docs. */
+export const CLI_FILES = [
+  'bin',
+  'dist',
+  '!dist/**/*.tsbuildinfo',
+  '!dist/**/*.map',
+  'README.md',
+  'COMMANDS.md',
+  'CHANGELOG.md',
+  'oclif.manifest.json',
+];
+
+export interface CorePackageJson {
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+}
+
+export function cliPackageJson(options: {
+  name: string;
+  description: string;
+  core: CorePackageJson;
+}): Record<string, unknown> {
+  const { name, description, core } = options;
+  const pin = (dependency: string): string => {
+    const version = core.dependencies?.[dependency];
+    if (!version) throw new Error(`packages/core/package.json has no ${dependency} dependency to copy`);
+    return version;
+  };
+  return {
+    name: `@tempered/${name}`,
+    version: '0.0.0',
+    description,
+    type: 'module',
+    license: 'MIT',
+    engines: core.engines ?? { node: '>=20.18.1' },
+    bin: { [name]: './bin/run.js' },
+    main: './dist/index.js',
+    types: './dist/index.d.ts',
+    exports: {
+      '.': { types: './dist/index.d.ts', import: './dist/index.js' },
+      './package.json': './package.json',
+    },
+    files: CLI_FILES,
+    publishConfig: { access: 'restricted' },
+    oclif: {
+      bin: name,
+      dirname: `tempered-${name}`,
+      commands: './dist/commands',
+      topicSeparator: ' ',
+    },
+    scripts: {
+      build: CLI_BUILD_SCRIPT,
+      typecheck: 'tsc -p tsconfig.test.json',
+      test: 'vitest run',
+      prepublishOnly: PUBLISH_GUARD_SCRIPT,
+    },
+    dependencies: {
+      '@oclif/core': pin('@oclif/core'),
+      '@tempered/core': 'workspace:^',
+      zod: pin('zod'),
+    },
+  };
+}

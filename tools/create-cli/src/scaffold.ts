@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { workspacePackages } from '@tempered/registry';
+import { assertCliName, CreateCliError } from './names.js';
+import { type CorePackageJson, cliPackageJson } from './packageJson.js';
+
+/** `../template/`: the same directory whether this module runs from dist/ or, in tests, from src/. */
+export const TEMPLATE_DIR = fileURLToPath(new URL('../template/', import.meta.url));
+
+export interface ScaffoldOptions {
+  /** The workspace root (holds pnpm-workspace.yaml and packages/core). */
+  root: string;
+  name: string;
+  description?: string;
+}
+
+export interface ScaffoldResult {
+  /** packages/<name>, absolute. */
+  dir: string;
+  packageName: string;
+  /** Every file written, relative to the workspace root, sorted. */
+  files: string[];
+}
+
+/**
+ * Writes packages/<name> from the template, its package.json, and a changeset announcing it.
+ * Refuses (CreateCliError, nothing written) a bad name, an existing directory or package name.
+ */
+export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldResult> {
+  const { root, name } = options;
+  assertCliName(name);
+  const packageName = `@tempered/${name}`;
+  const dir = join(root, 'packages', name);
+  if (existsSync(dir)) throw new CreateCliError(`packages/${name} already exists: pick another name`);
+  const taken = (await workspacePackages(root)).find((p) => p.name === packageName || p.bin === name);
+  if (taken) throw new CreateCliError(`${taken.path} already provides ${packageName} or the command ${name}`);
+
+  const core = JSON.parse(await readFile(join(root, 'packages', 'core', 'package.json'), 'utf8')) as CorePackageJson;
+  const description =
+    options.description ?? `${name}: a hardened automation CLI on @tempered/core (plan, then apply; safe to re-run)`;
+  const values: Record<string, string> = { __CLI__: name, __PACKAGE__: packageName, __DESCRIPTION__: description };
+
+  const written: string[] = [];
+  const write = async (path: string, content: string, mode = 0o644) => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content, { mode, flag: 'wx' });
+    written.push(relative(root, path).split(sep).join('/'));
+  };
+
+  for (const template of await templateFiles()) {
+    const target = join(dir, template.slice(0, -'.tpl'.length));
+    const content = render(await readFile(join(TEMPLATE_DIR, template), 'utf8'), values);
+    await write(target, content, template.startsWith(`bin${sep}`) ? 0o755 : 0o644);
+  }
+  await write(join(dir, 'package.json'), `${JSON.stringify(cliPackageJson({ name, description, core }), null, 2)}\n`);
+  await write(
+    join(root, '.changeset', `${name}-initial.md`),
+    `---\n"${packageName}": minor\n---\n\nAdd ${packageName}: ${description}\n`,
+  );
+  return { dir, packageName, files: written.sort() };
+}
+
+/** Replaces every `__KEY__` placeholder; a placeholder left over is a template bug. */
+export function render(template: string, values: Record<string, string>): string {
+  let out = template;
+  for (const [key, value] of Object.entries(values)) out = out.replaceAll(key, value);
+  const left = /__[A-Z]+__/.exec(out);
+  if (left) throw new Error(`template placeholder ${left[0]} has no value`);
+  return out;
+}
+
+/** The template's files, relative to TEMPLATE_DIR: every `*.tpl`. */
+async function templateFiles(): Promise<string[]> {
+  const entries = await readdir(TEMPLATE_DIR, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.tpl'))
+    .map((entry) => relative(TEMPLATE_DIR, join(entry.parentPath, entry.name)))
+    .sort();
+}

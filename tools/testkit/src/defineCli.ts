@@ -1,0 +1,39 @@
+/** The CLI a package's integration tests run: its BUILT bin, never its sources. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type CliSpec, tempWorkspace, type Workspace } from './Workspace.js';
+
+export interface DefineCliOptions {
+  /** The CLI's name: its state directory under `$XDG_STATE_HOME/tempered/`. */
+  name: string;
+  /** The package's directory, e.g. `new URL('../../', import.meta.url)` from `tests/integration/`. */
+  packageUrl: URL;
+  /** The bin, relative to the package; default `bin/run.js`. */
+  bin?: string;
+  /** Built files (relative to the package) the tests need; a missing one fails at import time. */
+  built: readonly string[];
+  /** How to build them, for that failure's message. */
+  buildHint: string;
+}
+
+export interface BuiltCli extends CliSpec {
+  /** A temp workspace of one test that runs this CLI (see `Workspace`). */
+  workspace(): Promise<Workspace>;
+}
+
+export function defineCli(options: DefineCliOptions): BuiltCli {
+  const resolve = (path: string) => fileURLToPath(new URL(path, options.packageUrl));
+  for (const file of options.built.map(resolve)) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `${file} is missing: these tests run the built CLI; build first (${options.buildHint})`,
+      );
+    }
+  }
+  const cli: BuiltCli = {
+    name: options.name,
+    bin: resolve(options.bin ?? 'bin/run.js'),
+    workspace: () => tempWorkspace({ prefix: `${options.name}-it-`, cli }),
+  };
+  return cli;
+}

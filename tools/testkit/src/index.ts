@@ -1,0 +1,35 @@
+export {
+  CliProcess,
+  type CliResult,
+  cleanEnv,
+  runCli,
+  runCommand,
+  type StartOptions,
+  startCli,
+  WAIT_FOR_LOG_MS,
+} from './CliProcess.js';
+export { closeWhenTestFinishes } from './closeWhenTestFinishes.js';
+export { deadUrl } from './deadUrl.js';
+export { type BuiltCli, type DefineCliOptions, defineCli } from './defineCli.js';
+export { listTree } from './listTree.js';
+export { ANSI, type LogLine, type LogMatch, matchesLog, messages, parseLogLines } from './logLines.js';
+export {
+  type FaultHandler,
+  type FaultRequest,
+  type FaultServer,
+  type FaultServerOptions,
+  type FaultStep,
+  type ProxyStep,
+  type ReplyStep,
+  type ResetStep,
+  startFaultServer,
+} from './startFaultServer.js';
+export { startRecordingServer } from './startRecordingServer.js';
+export {
+  type CliSpec,
+  type RunOptions,
+  tempWorkspace,
+  Workspace,
+  type WorkspaceOptions,
+} from './Workspace.js';
+export { modeOf, type WalkedEntry, walk } from './walk.js';
