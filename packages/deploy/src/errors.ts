@@ -1,12 +1,14 @@
-import { PermanentError, type TemperedErrorOptions, UsageError } from '@tempered/core';
+import { PermanentError, type SettledFailure, type TemperedErrorOptions, UsageError } from '@tempered/core';
 
 /**
  * The release (or rollback) failed and the failure was handled: the target is consistent, the
  * release log says what happened, and re-running the same command starts a fresh attempt.
- * Exit 1.
+ * Exit 1. A core SettledFailure: applyPlan rethrows it as is (not as a partial run, exit 3) and
+ * archives the journal, so the next run does not "resume".
  */
-export class ReleaseFailedError extends PermanentError {
+export class ReleaseFailedError extends PermanentError implements SettledFailure {
   override readonly code: string = 'E_RELEASE_FAILED';
+  readonly settled = true as const;
   readonly release: string;
   readonly rolledBackTo: string | undefined;
   constructor(

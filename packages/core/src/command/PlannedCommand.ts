@@ -78,11 +78,41 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
    */
   protected async confirmPlan(_plan: Plan<D>, _summary: PlanSummary): Promise<void> {}
 
+  /**
+   * Checks that need no lock and change nothing (an input's validity, the target's kind): the
+   * first thing run() does, before the lock, before dry-run and before the target is touched.
+   * Throw (e.g. a UsageError) to stop the run; the default checks nothing.
+   */
+  protected async preflight(): Promise<void> {}
+
+  /**
+   * Locks held for the run beside the state dir's run lock, e.g. one in the target itself so
+   * runs from other state dirs or users exclude each other too. Taken after the protected-
+   * environment confirmation and the run lock, before the plan is built; released in reverse
+   * order, before the run lock, however the run ends. Not taken on dry-run.
+   * If taking a later lock fails, release the ones already taken before throwing. Default: none.
+   */
+  protected async acquireExtraLocks(): Promise<ExtraLock[]> {
+    return [];
+  }
+
+  /** Fields merged into the result of a run (dry-run or not), e.g. what the plan decided. */
+  protected resultExtras(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
   /** Called after the last action, e.g. to finalise; not called on dry-run. */
   protected async afterApply(_result: ApplyResult): Promise<void> {}
 
   async run(): Promise<PlannedResult<D>> {
+    const result = await this.#run();
+    const extras = this.resultExtras();
+    return extras ? { ...result, ...extras } : result;
+  }
+
+  async #run(): Promise<PlannedResult<D>> {
     const { ctx } = this;
+    await this.preflight();
     const target = await this.target();
     const lockName = lockNameFor(target);
 
@@ -106,7 +136,9 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       logger: ctx.logger,
       signal: ctx.signal,
     });
+    const extraLocks: ExtraLock[] = [];
     try {
+      extraLocks.push(...(await this.acquireExtraLocks()));
       await this.startHeartbeat();
       const plan = await this.buildPlan(target);
       const summary = summarizePlan(plan);
@@ -146,7 +178,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       this.print(this.appliedSummary(applied));
       return { dryRun: false, target, summary, applied };
     } finally {
-      await lock.release();
+      await releaseAll([...extraLocks.reverse(), lock]);
     }
   }
 
@@ -167,6 +199,26 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       warnings: this.warnings,
     };
   }
+}
+
+/** A lock from PlannedCommand.acquireExtraLocks() (a core LockHandle qualifies). */
+export interface ExtraLock {
+  release(): Promise<void>;
+}
+
+/** Releases every lock in order, even when one fails; then throws the first failure. */
+async function releaseAll(locks: ExtraLock[]): Promise<void> {
+  let failed = false;
+  let first: unknown;
+  for (const lock of locks) {
+    try {
+      await lock.release();
+    } catch (error) {
+      if (!failed) first = error;
+      failed = true;
+    }
+  }
+  if (failed) throw first;
 }
 
 /** Lock and journal names are file names in the file store; keep them short and safe. */

@@ -1,6 +1,6 @@
 export { confirmProtected } from './confirmProtected.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
-export { lockNameFor, PlannedCommand, type PlannedResult } from './PlannedCommand.js';
+export { type ExtraLock, lockNameFor, PlannedCommand, type PlannedResult } from './PlannedCommand.js';
 export { newRunId } from './runId.js';
 export { StatsCommand } from './StatsCommand.js';
 export { readOnlyFlags, standardFlags } from './standardFlags.js';

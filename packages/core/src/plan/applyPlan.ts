@@ -45,6 +45,26 @@ export interface ApplyOptions<D> extends ApplyContext {
 type Failure = { action: string; error: string };
 
 /**
+ * An error thrown by an action that already handled its own failure: the target is left
+ * consistent (e.g. a failed deploy marked failed and switched back) and there is nothing for a
+ * re-run to resume. Any error with `settled: true` qualifies; a subclass declares
+ * `readonly settled = true as const`.
+ *
+ * applyPlan treats it as the last word on the run: it stops the run (whatever `onError` says;
+ * later phases are held back), records the failure in the journal, then archives the journal
+ * (`finish()`) so the next run starts fresh instead of resuming, and rethrows the error as is:
+ * its own exit code, not PartialError's 3. If another action of the run failed without settling,
+ * the run is not settled and is reported as usual (PartialError, journal kept for a resume).
+ */
+export interface SettledFailure {
+  readonly settled: true;
+}
+
+export function isSettledFailure(error: unknown): error is Error & SettledFailure {
+  return error instanceof Error && (error as Partial<SettledFailure>).settled === true;
+}
+
+/**
  * Applies a plan through the journal, phase by phase, so a re-run never repeats a completed
  * action and nothing is deleted unless everything before it succeeded.
  */
@@ -52,6 +72,8 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
   const { journal, logger } = options;
   const outcomes: ActionOutcome[] = [];
   const failures: Failure[] = [];
+  /** The failures whose error was a SettledFailure. */
+  const settled: Failure[] = [];
   if (journal.resumed) logger.warn({ target: plan.target }, 'resuming an interrupted run from its journal');
 
   const pending: PlanAction<D>[] = [];
@@ -86,10 +108,16 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
       );
       continue;
     }
-    stopError = await runPhase(phase, options, outcomes, failures);
+    stopError = await runPhase(phase, options, outcomes, failures, settled);
   }
 
   const heldBack = outcomes.filter((o) => o.status === 'held-back').length;
+  // settled only when no other failure needs a resume
+  if (isSettledFailure(stopError) && failures.length === settled.length) {
+    await journal.finish();
+    logger.info({ action: failures[0]?.action }, 'action failure already settled; journal closed');
+    throw stopError;
+  }
   if (stopError !== undefined) throw partialOr(stopError, outcomes, failures);
   if (overCap && failures.length === 0) {
     throw new PartialError(
@@ -129,6 +157,7 @@ async function runPhase<D>(
   options: ApplyOptions<D>,
   outcomes: ActionOutcome[],
   failures: Failure[],
+  settled: Failure[],
 ): Promise<unknown> {
   const { journal, logger, counters, signal } = options;
   const onError = options.onError ?? 'stop';
@@ -165,9 +194,16 @@ async function runPhase<D>(
         if (journal_) await journal.fail(action.id, message);
         counters?.increment('actions_failed');
         outcomes.push({ ...base, status: 'failed', error: message });
-        failures.push({ action: action.id, error: message });
+        const failure = { action: action.id, error: message };
+        failures.push(failure);
         logger.error({ action: action.id, err: error }, 'action failed');
-        if (onError === 'stop' || isRetryable(error) || error instanceof InterruptedError)
+        if (isSettledFailure(error)) settled.push(failure);
+        if (
+          onError === 'stop' ||
+          isRetryable(error) ||
+          error instanceof InterruptedError ||
+          isSettledFailure(error)
+        )
           stopError ??= error;
       }
     }

@@ -1,4 +1,11 @@
-export { type ApplyContext, type ApplyOptions, applyPlan, type PlanJournal } from './applyPlan.js';
+export {
+  type ApplyContext,
+  type ApplyOptions,
+  applyPlan,
+  isSettledFailure,
+  type PlanJournal,
+  type SettledFailure,
+} from './applyPlan.js';
 export { planToJson, renderAction, renderPlanHuman, renderSummaryLine, summarizePlan } from './renderPlan.js';
 export {
   ActionKind,

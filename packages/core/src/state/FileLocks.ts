@@ -1,8 +1,8 @@
-import { rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConflictError, LockHeldError, type LockOwner } from '../errors/index.js';
 import { fsyncDir, writeFileExclusive } from '../fs/index.js';
-import type { Logger } from '../log/index.js';
+import { type Logger, silentLogger } from '../log/index.js';
 import { sleep } from '../retry/sleep.js';
 import { formatDuration } from '../util/index.js';
 import { RACE, STATE_DEFAULTS } from './constants.js';
@@ -34,10 +34,12 @@ type Attempt =
 export class FileLocks {
   readonly #dir: string;
   readonly #logger: Logger;
+  readonly #makeDir: (dir: string) => Promise<void>;
 
-  constructor(dir: string, logger: Logger) {
+  constructor(dir: string, logger: Logger, makeDir: (dir: string) => Promise<void> = ensureDir) {
     this.#dir = dir;
     this.#logger = logger;
+    this.#makeDir = makeDir;
   }
 
   async acquire(name: string, options: AcquireLockOptions): Promise<LockHandle> {
@@ -47,7 +49,7 @@ export class FileLocks {
     const pollMs = Math.max(1, options.pollMs ?? STATE_DEFAULTS.lockPollMs);
     const deadline = Date.now() + waitMs;
     const content = serializeLockOwner(options.owner);
-    await ensureDir(this.#dir);
+    await this.#makeDir(this.#dir);
     let races = 0;
     let waiting = false;
     for (;;) {
@@ -119,6 +121,39 @@ export class FileLocks {
   #path(name: string): string {
     return join(this.#dir, `${fileNameFor(name, 'lock name')}.lock`);
   }
+}
+
+/**
+ * The lock `<dir>/<name>.lock`, as the state store's run locks are made (exclusive create, the
+ * owner as JSON, a dead owner's lock taken over, LockHeldError exit 75 while a live run holds
+ * it), in any directory: e.g. one inside the target a command changes, so runs from other state
+ * dirs or users exclude each other too. `dir` itself is created 0700 if missing; missing parents
+ * get the default mode (not 0700: a fresh `/srv/app` must stay readable to the app's user).
+ */
+export function acquireFileLock(dir: string, name: string, options: AcquireLockOptions): Promise<LockHandle> {
+  return new FileLocks(dir, options.logger ?? silentLogger(), makeLockDir).acquire(name, options);
+}
+
+/** The owner recorded in `<dir>/<name>.lock`, or undefined when it is not held. */
+export function inspectFileLock(dir: string, name: string): Promise<LockOwner | undefined> {
+  return new FileLocks(dir, silentLogger(), makeLockDir).inspect(name);
+}
+
+/**
+ * Removes `<dir>/<name>.lock` whatever its state, for an `unlock` command; returns the owner it
+ * removed. Refuses (ConflictError) while the owner is alive on this host.
+ */
+export function breakFileLock(
+  dir: string,
+  name: string,
+  options: { logger?: Logger } = {},
+): Promise<LockOwner | undefined> {
+  return new FileLocks(dir, options.logger ?? silentLogger(), makeLockDir).break(name);
+}
+
+async function makeLockDir(dir: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
 class FileLockHandle implements LockHandle {

@@ -1,5 +1,6 @@
 export { RUN_STATUSES, STATE_DEFAULTS } from './constants.js';
 export { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from './errors.js';
+export { acquireFileLock, breakFileLock, inspectFileLock } from './FileLocks.js';
 export { FileStateStore, type FileStateStoreOptions } from './FileStateStore.js';
 export {
   currentLockOwner,

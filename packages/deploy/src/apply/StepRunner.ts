@@ -23,8 +23,6 @@ export interface StepRunnerOptions {
   by: string;
   /** The run's HTTP client (its logger and retry counters), made on first use. */
   httpClient: () => Promise<HttpClient>;
-  /** Called once a failure is fully handled (log written, rollback done), just before it is thrown. */
-  onSettled: () => void;
   now?: () => Date;
 }
 
@@ -186,7 +184,6 @@ export class StepRunner {
       failRelease(log, { id: operation.release, action: operation.kind, reason: what, ...this.#who() }),
     );
     const current = (await this.#o.target.inspect()).current;
-    this.#o.onSettled();
     throw new ReleaseFailedError(
       `release ${operation.release} aborted before the switch: ${what}; current still points to ${current ?? 'nothing'}`,
       { release: operation.release, hint: 'fix the hook or the release, then deploy again' },
@@ -212,7 +209,6 @@ export class StepRunner {
       }),
     );
     if (operation.kind === 'rollback') {
-      this.#o.onSettled();
       throw new ReleaseFailedError(
         `rollback to ${operation.release} done, but ${what}; current stays on ${operation.release}`,
         {
@@ -222,7 +218,6 @@ export class StepRunner {
       );
     }
     if (back === undefined) {
-      this.#o.onSettled();
       throw new ReleaseFailedError(
         `release ${operation.release} failed (${what}) and there is no earlier good release to roll back to; current still points to ${operation.release}`,
         { release: operation.release, hint: 'fix the release and deploy again' },
@@ -245,7 +240,6 @@ export class StepRunner {
       );
       if (!result.ok) hookFailures.push(`"${hook.run}" ${result.why}`);
     }
-    this.#o.onSettled();
     const hooks =
       hookFailures.length > 0 ? `; afterSwitch hooks failed on ${back} too: ${hookFailures.join(', ')}` : '';
     throw new ReleaseFailedError(

@@ -25,24 +25,16 @@ export async function waitHealthy(
 ): Promise<HealthResult> {
   const started = performance.now();
   let attempts = 0;
-  // what the app last said: the final attempt may be cut short by the deadline, and "timed out
-  // after 8ms" would hide the 503 every attempt before it got
-  let lastAnswer: string | undefined;
   try {
     await retry(
       async ({ attempt, signal }) => {
         attempts = attempt;
-        try {
-          await client.get(check.url, {
-            retry: false,
-            expect: [check.expectStatus],
-            responseType: 'none',
-            signal,
-          });
-        } catch (error) {
-          if (!signal.aborted) lastAnswer = error instanceof Error ? error.message : String(error);
-          throw error;
-        }
+        await client.get(check.url, {
+          retry: false,
+          expect: [check.expectStatus],
+          responseType: 'none',
+          signal,
+        });
       },
       {
         maxAttempts: Math.max(1, Math.ceil(check.timeoutMs / check.intervalMs) + 1),
@@ -51,20 +43,21 @@ export async function waitHealthy(
         attemptTimeoutMs: Math.max(1, Math.min(check.timeoutMs, MAX_ATTEMPT_MS)),
         deadlineMs: Math.max(1, check.timeoutMs),
         respectRetryAfter: false,
+        // a poll, not a herd: wait the configured interval rather than a jittered part of it
+        jitter: 'none',
       },
       {
         logger: ctx.logger,
         counters: ctx.counters,
         operation: `health check GET ${check.url}`,
         retryIf: () => true,
-        // a poll, not a herd: wait the configured interval rather than a jittered part of it
-        random: () => 0.999,
       },
     );
     return { healthy: true, attempts, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
+    // retry keeps what the app last answered as the cause, not a final attempt the deadline cut short
     const last = (error as { cause?: unknown }).cause ?? error;
-    const message = lastAnswer ?? (last instanceof Error ? last.message : String(last));
+    const message = last instanceof Error ? last.message : String(last);
     return {
       healthy: false,
       attempts,

@@ -12,10 +12,12 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
+  acquireFileLock,
   atomicSymlink,
   atomicWriteJson,
-  FileStateStore,
+  breakFileLock,
   fsyncDir,
+  inspectFileLock,
   type LockHandle,
   type LockOwner,
   PermanentError,
@@ -36,7 +38,7 @@ export const LAYOUT = {
   current: 'current',
   shared: 'shared',
   log: 'release-log.json',
-  /** The target's own lock lives here (a core state store, used for its locks only). */
+  /** The target's own lock lives here, in `locks/` (core's file lock, made 0700). */
   meta: '.deploy',
 } as const;
 
@@ -55,7 +57,6 @@ export class LocalTarget implements DeployTarget {
   readonly id: string;
   readonly display: string;
   readonly #root: string;
-  #lockStore: FileStateStore | undefined;
 
   constructor(root: string) {
     this.#root = root;
@@ -228,9 +229,8 @@ export class LocalTarget implements DeployTarget {
   }
 
   async lock(options: TargetLockOptions): Promise<LockHandle> {
-    // made here with the usual mode, not 0700 as the state store would: the app's user reads it
-    await mkdir(this.#root, { recursive: true });
-    return this.#store(options.logger).acquireLock(LOCK_NAME, {
+    // missing parents (a fresh target) get the usual mode, not 0700: the app's user reads them
+    return acquireFileLock(this.#lockDir(), LOCK_NAME, {
       owner: options.owner,
       waitMs: options.waitMs,
       logger: options.logger,
@@ -239,17 +239,15 @@ export class LocalTarget implements DeployTarget {
   }
 
   inspectLock(): Promise<LockOwner | undefined> {
-    return this.#store().inspectLock(LOCK_NAME);
+    return inspectFileLock(this.#lockDir(), LOCK_NAME);
   }
 
   breakLock(): Promise<LockOwner | undefined> {
-    return this.#store().breakLock(LOCK_NAME);
+    return breakFileLock(this.#lockDir(), LOCK_NAME);
   }
 
-  #store(logger?: TargetLockOptions['logger']): FileStateStore {
-    if (logger) return new FileStateStore(join(this.#root, LAYOUT.meta), { logger });
-    this.#lockStore ??= new FileStateStore(join(this.#root, LAYOUT.meta));
-    return this.#lockStore;
+  #lockDir(): string {
+    return join(this.#root, LAYOUT.meta, 'locks');
   }
 }
 

@@ -174,3 +174,114 @@ describe('PlannedCommand confirmPlan hook', () => {
     expect(noop.seen).toEqual([]);
   });
 });
+
+const storeOf = (command: Probe) => (command as unknown as { ctx: RunContext }).ctx.store;
+
+class HookedProbe extends Probe {
+  events: string[] = [];
+  refuse = false;
+  lockCount = 2;
+  protected override target() {
+    this.events.push('target');
+    return '/probe';
+  }
+  protected override async preflight(): Promise<void> {
+    this.events.push('preflight');
+    if (this.refuse) throw new Error('bad input');
+  }
+  protected override async acquireExtraLocks() {
+    const runLock = await this.ctx.store.inspectLock(lockNameFor('/probe'));
+    this.events.push(`extra locks (run lock held: ${runLock !== undefined})`);
+    return Array.from({ length: this.lockCount }, (_, i) => ({
+      release: async () => {
+        const held = await this.ctx.store.inspectLock(lockNameFor('/probe'));
+        this.events.push(`release ${i} (run lock held: ${held !== undefined})`);
+      },
+    }));
+  }
+  protected override async plan() {
+    this.events.push('plan');
+    return this.actions;
+  }
+  protected override async applyAction(action: PlanAction<Details>) {
+    this.events.push(`apply ${action.id}`);
+    if (action.id === 'create:fail') throw new Error('apply failed');
+  }
+  protected override resultExtras() {
+    return { operation: 'probe-op' };
+  }
+}
+
+describe('PlannedCommand preflight, acquireExtraLocks and resultExtras hooks', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('runs preflight first, takes extra locks under the run lock before planning, releases them LIFO', async () => {
+    const command = await probe(HookedProbe, {});
+    command.actions = [create];
+    captureStdout();
+
+    const result = await command.run();
+
+    expect(command.events).toEqual([
+      'preflight',
+      'target',
+      'extra locks (run lock held: true)',
+      'plan',
+      'apply create:b',
+      'release 1 (run lock held: true)',
+      'release 0 (run lock held: true)',
+    ]);
+    expect(result).toMatchObject({ dryRun: false, operation: 'probe-op' });
+    expect(await storeOf(command).inspectLock(lockNameFor('/probe'))).toBeUndefined();
+  });
+
+  it('releases the extra locks, then the run lock, when the run fails', async () => {
+    const command = await probe(HookedProbe, {});
+    command.actions = [{ ...create, id: 'create:fail' }];
+    captureStdout();
+
+    await expect(command.run()).rejects.toThrow('apply failed');
+
+    expect(command.events.slice(-2)).toEqual([
+      'release 1 (run lock held: true)',
+      'release 0 (run lock held: true)',
+    ]);
+    expect(await storeOf(command).inspectLock(lockNameFor('/probe'))).toBeUndefined();
+  });
+
+  it('a failing preflight stops the run before the target, the lock or the plan, also on dry-run', async () => {
+    for (const flags of [{}, { 'dry-run': true }]) {
+      const command = await probe(HookedProbe, flags);
+      command.actions = [create];
+      command.refuse = true;
+      captureStdout();
+
+      await expect(command.run()).rejects.toThrow('bad input');
+
+      expect(command.events).toEqual(['preflight']);
+    }
+  });
+
+  it('on dry-run runs preflight, takes no extra lock and still merges the result extras', async () => {
+    const command = await probe(HookedProbe, { 'dry-run': true });
+    command.actions = [create];
+    captureStdout();
+
+    const result = await command.run();
+
+    expect(command.events).toEqual(['preflight', 'target', 'plan']);
+    expect(result).toMatchObject({ dryRun: true, operation: 'probe-op' });
+  });
+
+  it('by default checks nothing, takes no extra lock and adds nothing to the result', async () => {
+    const command = await probe(Probe, {});
+    command.actions = [create];
+    captureStdout();
+
+    const result = await command.run();
+
+    expect(Object.keys(result).sort()).toEqual(['applied', 'dryRun', 'summary', 'target']);
+  });
+});

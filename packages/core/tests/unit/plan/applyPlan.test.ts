@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { InterruptedError, PartialError, PermanentError, TransientError } from '../../../src/errors/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { RunCounters } from '../../../src/metrics/index.js';
-import { applyPlan, type Plan, type PlanAction, type PlanJournal } from '../../../src/plan/index.js';
+import {
+  applyPlan,
+  isSettledFailure,
+  type Plan,
+  type PlanAction,
+  type PlanJournal,
+} from '../../../src/plan/index.js';
 
 /** In-memory journal with the same contract as the file store's. */
 class MemoryJournal implements PlanJournal {
@@ -161,6 +167,77 @@ describe('applyPlan', () => {
     });
     await expect(run).rejects.toMatchObject({ name: 'PartialError', exitCode: 3 });
     expect(journal.done.has('create:c')).toBe(false);
+  });
+});
+
+/** A failure the action handled itself: the target is consistent, nothing to resume. */
+class HandledError extends PermanentError {
+  readonly settled = true as const;
+}
+
+describe('applyPlan settled failures', () => {
+  it('rethrows a settled failure after applied actions as is, journaled as failed, and archives the journal', async () => {
+    const journal = new MemoryJournal();
+    const settled = new HandledError('health check failed; switched back');
+    const run = applyPlan(planOf(create('a'), create('b'), create('c')), {
+      journal,
+      logger,
+      apply: async (a) => {
+        if (a.target === 'b') throw settled;
+      },
+    });
+
+    await expect(run).rejects.toBe(settled);
+    expect(settled.exitCode).toBe(1);
+    expect(journal.events).toEqual([
+      'begin create:a',
+      'complete create:a',
+      'begin create:b',
+      'fail create:b',
+    ]);
+    expect(journal.finished).toBe(true);
+  });
+
+  it("stops the run even with onError 'continue', holding later phases back", async () => {
+    const journal = new MemoryJournal();
+    const applied: string[] = [];
+    const run = applyPlan(planOf(create('a'), create('b'), del('c')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async (a) => {
+        if (a.target === 'a') throw new HandledError('handled');
+        applied.push(a.target);
+      },
+    });
+
+    await expect(run).rejects.toBeInstanceOf(HandledError);
+    expect(applied).toEqual([]);
+    expect(journal.finished).toBe(true);
+  });
+
+  it('is not settled when another action failed without settling: partial, journal kept for a resume', async () => {
+    const journal = new MemoryJournal();
+    const run = applyPlan(planOf(create('a'), create('b'), create('c')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async (a) => {
+        if (a.target === 'b') throw new PermanentError('plain failure');
+        if (a.target === 'c') throw new HandledError('handled');
+      },
+    });
+
+    await expect(run).rejects.toMatchObject({ name: 'PartialError', exitCode: 3 });
+    expect(journal.finished).toBe(false);
+  });
+
+  it('recognises any error carrying settled: true, and only those', () => {
+    expect(isSettledFailure(new HandledError('x'))).toBe(true);
+    expect(isSettledFailure(Object.assign(new Error('x'), { settled: true }))).toBe(true);
+    expect(isSettledFailure(new PermanentError('x'))).toBe(false);
+    expect(isSettledFailure({ settled: true })).toBe(false);
+    expect(isSettledFailure(undefined)).toBe(false);
   });
 });
 

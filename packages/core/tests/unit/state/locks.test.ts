@@ -4,7 +4,14 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, LockHeldError, type LockOwner } from '../../../src/errors/index.js';
-import { currentLockOwner, FileStateStore, readProcStart } from '../../../src/state/index.js';
+import {
+  acquireFileLock,
+  breakFileLock,
+  currentLockOwner,
+  FileStateStore,
+  inspectFileLock,
+  readProcStart,
+} from '../../../src/state/index.js';
 import { captureLog, deadPid, withTempDir } from './helpers.js';
 
 let dir: string;
@@ -222,5 +229,37 @@ describe('Method: FileStateStore.breakLock', () => {
     expect(await store.breakLock('t')).toBeUndefined();
     const dead = await plantLock('u', { pid: deadPid() });
     expect(await store.breakLock('u')).toEqual(dead);
+  });
+});
+
+describe('Function: acquireFileLock', () => {
+  it('locks <dir>/<name>.lock outside any state dir, 0700, leaving missing parents at the default mode', async () => {
+    const parent = join(dir, 'srv-app');
+    const lockDir = join(parent, '.deploy', 'locks');
+    const owner = currentLockOwner('run-a', 'deploy release');
+
+    const handle = await acquireFileLock(lockDir, 'deploy', { owner });
+
+    expect(await inspectFileLock(lockDir, 'deploy')).toMatchObject({ runId: 'run-a' });
+    expect((await stat(lockDir)).mode & 0o777).toBe(0o700);
+    // a directory made the ordinary way shows the default mode under this umask
+    await mkdir(join(dir, 'plain'));
+    expect((await stat(parent)).mode & 0o777).toBe((await stat(join(dir, 'plain'))).mode & 0o777);
+    await expect(
+      acquireFileLock(lockDir, 'deploy', { owner: currentLockOwner('run-b', 'deploy release') }),
+    ).rejects.toBeInstanceOf(LockHeldError);
+    await expect(breakFileLock(lockDir, 'deploy')).rejects.toBeInstanceOf(ConflictError);
+    await handle.release();
+    expect(await inspectFileLock(lockDir, 'deploy')).toBeUndefined();
+  });
+
+  it('breakFileLock removes a lock whose owner is gone and returns that owner', async () => {
+    const lockDir = join(dir, 'elsewhere');
+    await mkdir(lockDir, { recursive: true });
+    const dead = { pid: deadPid(), host: hostname(), runId: 'gone', startedAt: '2025-01-01T00:00:00.000Z' };
+    await writeFile(join(lockDir, 'deploy.lock'), JSON.stringify(dead));
+
+    expect(await breakFileLock(lockDir, 'deploy')).toMatchObject({ runId: 'gone' });
+    expect(await inspectFileLock(lockDir, 'deploy')).toBeUndefined();
   });
 });
