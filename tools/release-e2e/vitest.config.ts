@@ -7,7 +7,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     fileParallelism: false,
     sequence: { concurrent: false },
-    testTimeout: 180_000,
+    testTimeout: 600_000,
     hookTimeout: 600_000,
   },
 });

@@ -6,12 +6,14 @@ import { toMarkdown } from './report.js';
 import type { PairResult } from './runPair.js';
 import { fileSyncSuite } from './suites/fileSync.js';
 import { loggerSuite } from './suites/logger.js';
+import { registrySuite } from './suites/registry.js';
 import { startupSuite } from './suites/startup.js';
 
-const SUITES: Record<string, (o: { quick: boolean }) => PairResult[]> = {
+const SUITES: Record<string, (o: { quick: boolean }) => PairResult[] | Promise<PairResult[]>> = {
   startup: startupSuite,
   logger: loggerSuite,
   'file-sync': fileSyncSuite,
+  registry: registrySuite,
 };
 
 const { values } = parseArgs({
@@ -32,7 +34,7 @@ if (unknown.length > 0) {
 const results: PairResult[] = [];
 for (const name of names) {
   process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}...\n`);
-  results.push(...SUITES[name]!({ quick: values.quick }));
+  results.push(...(await SUITES[name]!({ quick: values.quick })));
 }
 
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -10,6 +10,8 @@ export interface Command {
   env?: NodeJS.ProcessEnv;
   /** Untimed set-up before every run (e.g. empty the destination for a first-copy benchmark). */
   before?: () => void;
+  /** Untimed check after every successful run: throw when the command's result is wrong. */
+  after?: () => void;
 }
 
 export interface Sample {
@@ -43,6 +45,7 @@ export function runOnce(command: Command): Sample {
     const stderr = result.stderr?.toString().trim().split('\n').slice(-3).join(' | ');
     throw new Error(`${command.label} exited ${result.status ?? result.signal}: ${stderr}`);
   }
+  command.after?.();
   const rss = withTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : Number.NaN;
   return Number.isFinite(rss) ? { ms, rssKiB: rss } : { ms };
 }

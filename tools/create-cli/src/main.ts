@@ -27,7 +27,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length > 1) throw new CreateCliError(`one name at a time, got ${positionals.join(', ')}\n${USAGE}`);
+  if (positionals.length > 1)
+    throw new CreateCliError(`one name at a time, got ${positionals.join(', ')}\n${USAGE}`);
   // pnpm runs root scripts in the root; INIT_CWD is where the operator typed the command
   const root = values.root ?? findWorkspaceRoot(process.env.INIT_CWD ?? process.cwd());
   const name = positionals[0] as string;
@@ -46,9 +47,14 @@ async function main(): Promise<number> {
   }
 
   if (!values['skip-install']) {
-    process.stdout.write('\nLinking it into the workspace: pnpm install --prefer-offline\n');
+    process.stdout.write(
+      '\nLinking it into the workspace: pnpm install --prefer-offline --no-frozen-lockfile\n',
+    );
     const pnpm = await pnpmCommand(root);
-    const install = spawnSync(pnpm, ['install', '--prefer-offline'], { cwd: root, stdio: 'inherit' });
+    const install = spawnSync(pnpm, ['install', '--prefer-offline', '--no-frozen-lockfile'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (install.status !== 0) {
       process.stderr.write('pnpm install failed: run it again once the cause is fixed\n');
       return 1;
@@ -79,7 +85,9 @@ main().then(
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`create-cli: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `create-cli: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

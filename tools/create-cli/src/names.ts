@@ -27,11 +27,13 @@ const RESERVED = new Set([
 
 /** Throws a CreateCliError that says what a valid name looks like. */
 export function assertCliName(name: string | undefined): asserts name is string {
-  if (!name) throw new CreateCliError('name the CLI: pnpm create-cli <name>, e.g. pnpm create-cli backup-check');
+  if (!name)
+    throw new CreateCliError('name the CLI: pnpm create-cli <name>, e.g. pnpm create-cli backup-check');
   if (!NAME.test(name) || name.length > 40) {
     throw new CreateCliError(
       `"${name}" is not a CLI name: use lowercase letters, digits and single dashes, starting with a letter, at most 40 characters (e.g. backup-check)`,
     );
   }
-  if (RESERVED.has(name)) throw new CreateCliError(`"${name}" is reserved: pick a name that says what the job does`);
+  if (RESERVED.has(name))
+    throw new CreateCliError(`"${name}" is reserved: pick a name that says what the job does`);
 }

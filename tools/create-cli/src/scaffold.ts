@@ -37,10 +37,17 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
   const taken = (await workspacePackages(root)).find((p) => p.name === packageName || p.bin === name);
   if (taken) throw new CreateCliError(`${taken.path} already provides ${packageName} or the command ${name}`);
 
-  const core = JSON.parse(await readFile(join(root, 'packages', 'core', 'package.json'), 'utf8')) as CorePackageJson;
+  const core = JSON.parse(
+    await readFile(join(root, 'packages', 'core', 'package.json'), 'utf8'),
+  ) as CorePackageJson;
   const description =
-    options.description ?? `${name}: a hardened automation CLI on @tempered/core (plan, then apply; safe to re-run)`;
-  const values: Record<string, string> = { __CLI__: name, __PACKAGE__: packageName, __DESCRIPTION__: description };
+    options.description ??
+    `${name}: a hardened automation CLI on @tempered/core (plan, then apply; safe to re-run)`;
+  const values: Record<string, string> = {
+    __CLI__: name,
+    __PACKAGE__: packageName,
+    __DESCRIPTION__: description,
+  };
 
   const written: string[] = [];
   const write = async (path: string, content: string, mode = 0o644) => {
@@ -54,7 +61,10 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
     const content = render(await readFile(join(TEMPLATE_DIR, template), 'utf8'), values);
     await write(target, content, template.startsWith(`bin${sep}`) ? 0o755 : 0o644);
   }
-  await write(join(dir, 'package.json'), `${JSON.stringify(cliPackageJson({ name, description, core }), null, 2)}\n`);
+  await write(
+    join(dir, 'package.json'),
+    `${JSON.stringify(cliPackageJson({ name, description, core }), null, 2)}\n`,
+  );
   await write(
     join(root, '.changeset', `${name}-initial.md`),
     `---\n"${packageName}": minor\n---\n\nAdd ${packageName}: ${description}\n`,

@@ -65,7 +65,7 @@ export function checkPublishRegistry({ env, npmConfig = () => undefined, publish
       ok: false,
       message:
         `no private registry is configured for ${SCOPE}, so this would publish to ${resolved}. ` +
-        `Add "${SCOPE}:registry=https://npm.example.com/" to .npmrc (or set TEMPERED_REGISTRY).`,
+        `Map the scope in .npmrc: "${SCOPE}:registry=https://<your private registry>/" (and set TEMPERED_REGISTRY to the same URL to pin it).`,
     };
   }
   if (isPublicRegistry(configured)) {
@@ -86,7 +86,10 @@ export function checkPublishRegistry({ env, npmConfig = () => undefined, publish
 }
 
 function npmConfigGet(key) {
-  const result = spawnSync('npm', ['config', 'get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const result = spawnSync('npm', ['config', 'get', key], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -111,5 +114,6 @@ function main() {
   process.stderr.write(`publish registry checked (${what}): ${verdict.registry}\n`);
 }
 
-const invoked = process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+const invoked =
+  process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invoked) main();

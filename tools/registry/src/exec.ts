@@ -56,7 +56,11 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
 }
 
 /** `exec`, failing with the command's output when it does not exit 0. */
-export async function execOk(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+export async function execOk(
+  command: string,
+  args: string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const result = await exec(command, args, options);
   if (result.code !== 0) {
     throw new Error(

@@ -10,6 +10,7 @@ export {
   pinnedPnpm,
   pnpmCommand,
   publicPackages,
+  sweepStaleTempDirs,
   type WorkspacePackage,
   workspacePackages,
 } from './workspace.js';

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   };
   const child = spawn(process.execPath, [SERVER, JSON.stringify(serverOptions)], {
     cwd: dir,
+    env: serverOptions.upstream ? withNpmCa(process.env) : process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const cleanupOnExit = () => child.kill('SIGKILL');
@@ -134,4 +136,18 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * The registry proxies with node's TLS, npm with its own config: where npm trusts an extra CA
+ * (`cafile`, e.g. a TLS-inspecting proxy's) and node was not told (NODE_EXTRA_CA_CERTS, which
+ * turbo's strict env mode drops), hand npm's file to the registry so both reach the same upstream.
+ */
+function withNpmCa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.NODE_EXTRA_CA_CERTS) return env;
+  const result = spawnSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8', timeout: 30_000 });
+  const cafile = result.status === 0 ? result.stdout.trim() : '';
+  return cafile && cafile !== 'null' && cafile !== 'undefined' && existsSync(cafile)
+    ? { ...env, NODE_EXTRA_CA_CERTS: cafile }
+    : env;
 }

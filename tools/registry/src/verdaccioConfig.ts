@@ -28,7 +28,9 @@ export function verdaccioConfig(options: VerdaccioConfigOptions): Record<string,
     storage: join(dir, 'storage'),
     plugins: join(dir, 'plugins'),
     auth: { htpasswd: { file: join(dir, 'htpasswd'), max_users: -1 } },
-    uplinks: upstream ? { upstream: { url: upstream, timeout: '60s', max_fails: 5, fail_timeout: '30s' } } : {},
+    uplinks: upstream
+      ? { upstream: { url: upstream, timeout: '60s', max_fails: 5, fail_timeout: '30s' } }
+      : {},
     packages: {
       [`${SCOPE}/*`]: { access: '$all', publish: '$all', unpublish: '$all' },
       '**': { access: '$all', publish: '$authenticated', unpublish: '$authenticated', ...proxy },

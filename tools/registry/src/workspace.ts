@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, relative, sep } from 'node:path';
 import { cleanEnv, execOk } from './exec.js';
 
@@ -149,4 +150,22 @@ export async function copyAndInstallWorkspace(source: string, dest: string): Pro
     env,
     timeoutMs: 300_000,
   });
+}
+
+/**
+ * Removes temp dirs named `<prefix>*` older than `maxAgeMs` (default 2 h): what a suite killed
+ * before its afterAll (turbo stopping on another task's failure, Ctrl-C) left behind. A suite
+ * runs for minutes, so an old one is never in use.
+ */
+export async function sweepStaleTempDirs(prefix: string, maxAgeMs = 2 * 60 * 60 * 1000): Promise<void> {
+  const root = tmpdir();
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(root, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() && Date.now() - info.mtimeMs > maxAgeMs) {
+      await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
 }

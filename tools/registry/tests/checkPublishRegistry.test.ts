@@ -37,14 +37,18 @@ describe('checkPublishRegistry under pnpm (what changesets runs)', () => {
 
   it('refuses a --registry that is not TEMPERED_REGISTRY, and passes the one that is', () => {
     const env = { npm_config_user_agent: PNPM, TEMPERED_REGISTRY: PRIVATE };
-    const wrong = checkPublishRegistry({ env: { ...env, npm_config_registry: 'https://registry.npmjs.org/' } });
+    const wrong = checkPublishRegistry({
+      env: { ...env, npm_config_registry: 'https://registry.npmjs.org/' },
+    });
     expect(wrong.ok || wrong.message).toContain(
       'this publish would go to https://registry.npmjs.org/, not the configured private registry https://npm.example.com/',
     );
-    expect(checkPublishRegistry({ env: { ...env, npm_config_registry: 'https://npm.example.com' } })).toEqual({
-      ok: true,
-      registry: PRIVATE,
-    });
+    expect(checkPublishRegistry({ env: { ...env, npm_config_registry: 'https://npm.example.com' } })).toEqual(
+      {
+        ok: true,
+        registry: PRIVATE,
+      },
+    );
   });
 
   it('refuses when the scope mapping and TEMPERED_REGISTRY disagree (the mapping is what gets used)', () => {
@@ -88,7 +92,10 @@ describe('checkPublishRegistry under pnpm (what changesets runs)', () => {
 
 describe('checkPublishRegistry under npm', () => {
   it("reads npm's config for the scope mapping and the default registry", () => {
-    const config: Record<string, string> = { '@tempered:registry': PRIVATE, registry: 'https://registry.npmjs.org/' };
+    const config: Record<string, string> = {
+      '@tempered:registry': PRIVATE,
+      registry: 'https://registry.npmjs.org/',
+    };
     const asked: string[] = [];
     const verdict = checkPublishRegistry({
       env: { npm_config_user_agent: NPM },

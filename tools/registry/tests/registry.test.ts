@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, exec, execOk, findWorkspaceRoot, pnpmCommand, type Registry, startRegistry } from '../src/index.js';
+import {
+  cleanEnv,
+  exec,
+  execOk,
+  findWorkspaceRoot,
+  pnpmCommand,
+  type Registry,
+  startRegistry,
+} from '../src/index.js';
 
 const GUARD = fileURLToPath(new URL('../bin/check-publish-registry.js', import.meta.url));
 const ROOT = findWorkspaceRoot(fileURLToPath(import.meta.url));
@@ -75,7 +83,9 @@ describe('tools/registry: a local private registry', () => {
     const dir = await probePackage(join(tmp, 'npm-probe'), '@tempered/probe-npm', '1.0.0');
     const env = npmEnv(tmp, userconfig, { TEMPERED_REGISTRY: registry.url });
     const published = await execOk('npm', ['publish'], { cwd: dir, env });
-    expect(published.stderr).toContain(`publish registry checked (@tempered/probe-npm@1.0.0): ${registry.url}`);
+    expect(published.stderr).toContain(
+      `publish registry checked (@tempered/probe-npm@1.0.0): ${registry.url}`,
+    );
 
     const prefix = join(tmp, 'prefix');
     await execOk('npm', ['i', '-g', '--prefix', prefix, '@tempered/probe-npm'], { env });
@@ -121,11 +131,10 @@ describe('tools/registry: a local private registry', () => {
     );
 
     // --registry to the right place but TEMPERED_REGISTRY names another: refused too
-    const mismatch = await exec(
-      pnpm,
-      ['publish', '--no-git-checks', '--registry', registry.url],
-      { cwd: dir, env: npmEnv(tmp, bare, { TEMPERED_REGISTRY: 'https://npm.example.com/' }) },
-    );
+    const mismatch = await exec(pnpm, ['publish', '--no-git-checks', '--registry', registry.url], {
+      cwd: dir,
+      env: npmEnv(tmp, bare, { TEMPERED_REGISTRY: 'https://npm.example.com/' }),
+    });
     expect(mismatch.code).not.toBe(0);
     expect(mismatch.stdout + mismatch.stderr).toContain(
       `this publish would go to ${registry.url}, not the configured private registry https://npm.example.com/`,

@@ -19,9 +19,10 @@ import {
   publicPackages,
   type Registry,
   startRegistry,
+  sweepStaleTempDirs,
 } from '@tempered/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANSI, type CronResult, CronProcess, cron, PROMPT } from './helpers/cron.js';
+import { ANSI, CronProcess, type CronResult, cron, PROMPT } from './helpers/cron.js';
 import { ReleaseWorkspace } from './helpers/release.js';
 import { SCENARIOS } from './helpers/scenarios.js';
 
@@ -83,6 +84,7 @@ async function home(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  await sweepStaleTempDirs('tempered-release-e2e-');
   tmp = await mkdtemp(join(tmpdir(), 'tempered-release-e2e-'));
   prefix = join(tmp, 'prefix');
   registry = await startRegistry({ dir: join(tmp, 'registry') });
@@ -102,7 +104,7 @@ describe('the release path, from changeset to a global install run by cron', () 
     for (const cli of CLIS) expect(cli.dir.startsWith(join(ROOT, 'packages'))).toBe(true);
   });
 
-  it('changeset version bumps every public package, rewrites internal dependencies and writes changelogs', async () => {
+  it('changeset version bumps every public package, keeps internal workspace ranges, writes changelogs', async () => {
     const before = new Map((await ws.packages()).map((p) => [p.name, p.version]));
     const bumps = Object.fromEntries([...before.keys()].map((name) => [name, 'minor' as const]));
     await ws.version('release-e2e', bumps, 'Release of every package by the end-to-end release test.');
@@ -126,7 +128,9 @@ describe('the release path, from changeset to a global install run by cron', () 
     await ws.build();
     for (const pkg of await ws.packages()) {
       const packed = await execOk('npm', ['pack', '--dry-run', '--json'], { cwd: pkg.dir, env: ws.env });
-      const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+      const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map(
+        (f) => f.path,
+      );
       const stray = files.filter((file) => !SHIPPABLE.test(file));
       expect(stray, `${pkg.name} would ship files that do not run`).toEqual([]);
       expect(files, `${pkg.name} ships no README.md`).toContain('README.md');
@@ -151,9 +155,13 @@ describe('the release path, from changeset to a global install run by cron', () 
   it('refuses to publish when @tempered is not mapped to a private registry, before any upload', async () => {
     const bare = join(tmp, 'npmrc-bare');
     await writeFile(bare, '');
-    const result = await ws.publish(cleanEnv({ npm_config_userconfig: bare, npm_config_cache: join(tmp, 'npm-cache') }));
+    const result = await ws.publish(
+      cleanEnv({ npm_config_userconfig: bare, npm_config_cache: join(tmp, 'npm-cache') }),
+    );
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('publish refused (@tempered/*): no private registry is configured for @tempered');
+    expect(result.stderr).toContain(
+      'publish refused (@tempered/*): no private registry is configured for @tempered',
+    );
     const view = await exec('npm', ['view', '@tempered/core', 'version'], { env: ws.env });
     expect(view.stderr).toContain('E404');
   });
@@ -180,106 +188,128 @@ describe('the release path, from changeset to a global install run by cron', () 
   });
 });
 
-describe.each(CLIS.map((cli) => [cli.bin!, cli] as const))('installed %s, run as cron runs it', (bin, cli) => {
-  it('--version and --help: exit 0, plain text on stdout, nothing on stderr', async () => {
-    const dir = await home(`${bin}-meta`);
-    const version = await cron(bin, ['--version'], { prefix, home: dir });
-    expect(version.code, describeResult(version)).toBe(0);
-    expect(version.stdout).toMatch(new RegExp(`^${cli.name}/${released.get(cli.name)} \\S+ node-v\\d+`));
-    expect(version.stderr).toBe('');
+describe.each(CLIS.map((cli) => [cli.bin!, cli] as const))(
+  'installed %s, run as cron runs it',
+  (bin, cli) => {
+    it('--version and --help: exit 0, plain text on stdout, nothing on stderr', async () => {
+      const dir = await home(`${bin}-meta`);
+      const version = await cron(bin, ['--version'], { prefix, home: dir });
+      expect(version.code, describeResult(version)).toBe(0);
+      expect(version.stdout).toMatch(new RegExp(`^${cli.name}/${released.get(cli.name)} \\S+ node-v\\d+`));
+      expect(version.stderr).toBe('');
 
-    const help = await cron(bin, ['--help'], { prefix, home: dir });
-    expect(help.code, describeResult(help)).toBe(0);
-    expect(help.stdout).toContain('USAGE');
-    expect(help.stdout).toContain(`$ ${bin} [COMMAND]`);
-    expect(help.stderr).toBe('');
-    expectCronClean(bin, help);
-  });
+      const help = await cron(bin, ['--help'], { prefix, home: dir });
+      expect(help.code, describeResult(help)).toBe(0);
+      expect(help.stdout).toContain('USAGE');
+      expect(help.stdout).toContain(`$ ${bin} [COMMAND]`);
+      expect(help.stderr).toBe('');
+      expectCronClean(bin, help);
+    });
 
-  it.skipIf(SCENARIOS[bin] === undefined)(
-    'a dry-run changes nothing, a real run applies, both on the embedded defaults',
-    async () => {
-      const scenario = SCENARIOS[bin]!;
-      const dir = await home(`${bin}-run`);
-      const { dryRun, real } = await scenario.prepare(dir);
+    it.skipIf(SCENARIOS[bin] === undefined)(
+      'a dry-run changes nothing, a real run applies, both on the embedded defaults',
+      async () => {
+        const scenario = SCENARIOS[bin]!;
+        const dir = await home(`${bin}-run`);
+        const { dryRun, real } = await scenario.prepare(dir);
 
-      const preview = await cron(bin, dryRun, { prefix, home: dir });
-      expect(preview.code, describeResult(preview)).toBe(0);
-      expectCronClean(bin, preview);
-      expect(preview.logs.map((line) => line.msg)).toContain('run started');
-      await scenario.afterDryRun(dir, preview);
+        const preview = await cron(bin, dryRun, { prefix, home: dir });
+        expect(preview.code, describeResult(preview)).toBe(0);
+        expectCronClean(bin, preview);
+        expect(preview.logs.map((line) => line.msg)).toContain('run started');
+        await scenario.afterDryRun(dir, preview);
 
-      const applied = await cron(bin, real, { prefix, home: dir });
-      expect(applied.code, describeResult(applied)).toBe(0);
-      expectCronClean(bin, applied);
-      expect(applied.logs.map((line) => line.msg)).toContain('run started');
-      expect(applied.logs.filter((line) => line.level >= 50)).toEqual([]);
-      await scenario.afterRealRun(dir, applied);
+        const applied = await cron(bin, real, { prefix, home: dir });
+        expect(applied.code, describeResult(applied)).toBe(0);
+        expectCronClean(bin, applied);
+        expect(applied.logs.map((line) => line.msg)).toContain('run started');
+        expect(applied.logs.filter((line) => line.level >= 50)).toEqual([]);
+        await scenario.afterRealRun(dir, applied);
 
-      // state went where cron's HOME says, with the run records stats reads
-      expect(existsSync(join(dir, '.local', 'state', 'tempered', bin))).toBe(true);
-      const stats = await cron(bin, ['stats', '--json'], { prefix, home: dir });
-      expect(stats.code, describeResult(stats)).toBe(0);
-      const document = JSON.parse(stats.stdout) as {
-        status: string;
-        result: { environments: { environment: string; runs: number; succeeded: number }[] };
+        // state went where cron's HOME says, with the run records stats reads
+        expect(existsSync(join(dir, '.local', 'state', 'tempered', bin))).toBe(true);
+        const stats = await cron(bin, ['stats', '--json'], { prefix, home: dir });
+        expect(stats.code, describeResult(stats)).toBe(0);
+        const document = JSON.parse(stats.stdout) as {
+          status: string;
+          result: { environments: { environment: string; runs: number; succeeded: number }[] };
+        };
+        expect(document.status).toBe('success');
+        expect(document.result.environments).toEqual([
+          expect.objectContaining({ environment: 'default', runs: 2, succeeded: 2 }),
+        ]);
+      },
+    );
+
+    it('a usage error exits 2 with a JSON error line and no stack', async () => {
+      const dir = await home(`${bin}-usage`);
+      // any command of the CLI will do: stats when it has one
+      const manifest = JSON.parse(await readFile(join(ws.root, cli.path, 'oclif.manifest.json'), 'utf8')) as {
+        commands: Record<string, unknown>;
       };
-      expect(document.status).toBe('success');
-      expect(document.result.environments).toEqual([
-        expect.objectContaining({ environment: 'default', runs: 2, succeeded: 2 }),
-      ]);
-    },
-  );
+      const ids = Object.keys(manifest.commands);
+      const command = ids.includes('stats') ? 'stats' : ids[0]!;
+      const result = await cron(bin, [...command.split(':'), '--no-such-flag'], { prefix, home: dir });
+      expect(result.code, describeResult(result)).toBe(2);
+      expectCronClean(bin, result);
+      expect(result.logs.some((line) => line.level >= 50)).toBe(true);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    });
+  },
+);
 
-  it('a usage error exits 2 with one JSON error line and no stack', async () => {
-    const dir = await home(`${bin}-usage`);
-    const result = await cron(bin, ['stats', '--no-such-flag'], { prefix, home: dir });
-    expect(result.code, describeResult(result)).toBe(2);
-    expectCronClean(bin, result);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-  });
-});
+describe.skipIf(!CLIS.some((cli) => cli.bin === 'file-sync'))(
+  'overlapping runs of the installed file-sync',
+  () => {
+    it('a second run exits 75 at once while the first holds the lock; with --lock-wait it waits, then succeeds', async () => {
+      const dir = await home('file-sync-overlap');
+      const src = join(dir, 'src');
+      // enough files, each fsynced, one at a time, for the first run to hold the lock for seconds
+      for (let d = 0; d < 64; d++) {
+        await mkdir(join(src, `d${d}`), { recursive: true });
+        await Promise.all(
+          Array.from({ length: 250 }, (_, i) =>
+            writeFile(join(src, `d${d}`, `f${i}.txt`), `${d}/${i}\n`.repeat(100)),
+          ),
+        );
+      }
+      const dst = join(dir, 'dst');
+      const options = { prefix, home: dir, timeoutMs: 300_000 };
 
-describe.skipIf(!CLIS.some((cli) => cli.bin === 'file-sync'))('overlapping runs of the installed file-sync', () => {
-  it('a second run exits 75 at once while the first holds the lock; with --lock-wait it waits, then succeeds', async () => {
-    const dir = await home('file-sync-overlap');
-    const src = join(dir, 'src');
-    // enough files, each fsynced, one at a time, for the first run to hold the lock for seconds
-    for (let d = 0; d < 40; d++) {
-      await mkdir(join(src, `d${d}`), { recursive: true });
-      await Promise.all(
-        Array.from({ length: 200 }, (_, i) => writeFile(join(src, `d${d}`, `f${i}.txt`), `${d}/${i}\n`.repeat(100))),
+      const first = new CronProcess(
+        'file-sync',
+        ['sync', src, dst, '--concurrency', '1', '--fsync'],
+        options,
       );
-    }
-    const dst = join(dir, 'dst');
-    const options = { prefix, home: dir, timeoutMs: 300_000 };
+      started.push(first);
+      await first.waitForLog('applying plan');
 
-    const first = new CronProcess('file-sync', ['sync', src, dst, '--concurrency', '1', '--fsync'], options);
-    started.push(first);
-    await first.waitForLog('applying plan');
+      const second = await cron('file-sync', ['sync', src, dst], options);
+      expect(
+        first.running,
+        'the first run finished before the second was refused: make the tree larger',
+      ).toBe(true);
+      expect(second.code, describeResult(second)).toBe(75);
+      expect(second.durationMs).toBeLessThan(30_000);
+      expect(second.stdout).toBe('');
+      expectCronClean('file-sync', second);
+      const refusal = second.logs.find((line) => line.level >= 50);
+      expect(refusal).toMatchObject({ code: 'E_LOCK_HELD', exit_code: 75 });
+      expect(refusal?.msg).toContain(`pid ${first.pid}`);
 
-    const second = await cron('file-sync', ['sync', src, dst], options);
-    expect(first.running, 'the first run finished before the second was refused: make the tree larger').toBe(true);
-    expect(second.code, describeResult(second)).toBe(75);
-    expect(second.durationMs).toBeLessThan(30_000);
-    expect(second.stdout).toBe('');
-    expectCronClean('file-sync', second);
-    const refusal = second.logs.find((line) => line.level >= 50);
-    expect(refusal).toMatchObject({ code: 'E_LOCK_HELD', exit_code: 75 });
-    expect(refusal?.msg).toContain(`pid ${first.pid}`);
+      const patient = new CronProcess('file-sync', ['sync', src, dst, '--lock-wait', '5m'], options);
+      started.push(patient);
+      await patient.waitForLog('lock held by another run; waiting');
+      expect(first.running).toBe(true);
 
-    const patient = new CronProcess('file-sync', ['sync', src, dst, '--lock-wait', '5m'], options);
-    started.push(patient);
-    await patient.waitForLog('lock held by another run; waiting');
-    expect(first.running).toBe(true);
-
-    const [a, c] = await Promise.all([first.done, patient.done]);
-    expect(a.code, describeResult(a)).toBe(0);
-    expect(c.code, describeResult(c)).toBe(0);
-    expect(c.stdout).toMatch(/^No changes/m);
-    expect(c.logs.map((line) => line.msg)).toContain('lock acquired after waiting');
-  });
-});
+      const [a, c] = await Promise.all([first.done, patient.done]);
+      expect(a.code, describeResult(a)).toBe(0);
+      expect(c.code, describeResult(c)).toBe(0);
+      expect(c.stdout).toMatch(/^No changes/m);
+      expect(c.logs.map((line) => line.msg)).toContain('lock acquired after waiting');
+    });
+  },
+);
 
 describe('a patch of core', () => {
   it('is published, and a reinstall of each CLI picks it up', async () => {

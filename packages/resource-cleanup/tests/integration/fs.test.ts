@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'n
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANSI, snapshot, type Workspace, workspace } from './helpers.js';
+import { ANSI, listTree, type Workspace, workspace } from './helpers.js';
 import { planActions } from './registry/common.js';
 
 const DAY = 86_400_000;
@@ -52,14 +52,14 @@ describe('fs rules on real trees', () => {
       keepLatest: 2,
       protect: ['*keep*', 'notes.txt'],
     });
-    const before = await snapshot(root);
+    const before = await listTree(root);
 
     // Act 1
     const plan = await ws.run(['plan', '--config', config, '--json']);
 
     // Assess 1
     expect(plan.code, plan.stderr).toBe(0);
-    expect(await snapshot(root)).toEqual(before);
+    expect(await listTree(root)).toEqual(before);
     const reasons = Object.fromEntries(
       planActions(plan.stdout).map((a) => [a.target, `${a.kind}: ${a.reason}`]),
     );
@@ -115,7 +115,7 @@ describe('fs rules on real trees', () => {
     symlinkSync(join(outside, 'precious.tar.gz'), join(root, 'link.tar.gz'));
     symlinkSync(join(outside, 'logs'), join(root, 'logs'));
     const config = await fsConfig(ws, { match: ['*.tar.gz', '**/*.log', 'through/'], olderThan: '1d' });
-    const outsideBefore = await snapshot(outside);
+    const outsideBefore = await listTree(outside);
 
     // Act
     const plan = await ws.run(['plan', '--config', config, '--json']);
@@ -130,7 +130,7 @@ describe('fs rules on real trees', () => {
     );
     expect(actions.some((a) => a.target.includes('precious') || a.target.includes('old.log'))).toBe(false);
     expect(run.code, run.stderr).toBe(0);
-    expect(await snapshot(outside)).toEqual(outsideBefore);
+    expect(await listTree(outside)).toEqual(outsideBefore);
     expect((await readdir(root)).sort()).toEqual(['link.tar.gz', 'logs', 'through']);
   });
 
@@ -172,7 +172,7 @@ describe('fs rules on real trees', () => {
     const root = ws.path('builds');
     for (const i of [1, 2, 3]) file(join(root, `old-${i}.log`), 30);
     const config = await fsConfig(ws, { match: ['*.log'], olderThan: '7d' }, { maxDelete: 2 });
-    const before = await snapshot(root);
+    const before = await listTree(root);
 
     // Act
     const refused = await ws.run(['run', '--config', config, '--max-delete', '5']);
@@ -187,7 +187,7 @@ describe('fs rules on real trees', () => {
     expect(refused.stderr).toContain('refusing to delete 3 resources without --yes');
     expect(capped.code).toBe(3);
     expect(capped.stderr).toContain('would delete 3 entries, over the cap of 2; nothing was deleted');
-    expect(await snapshot(root)).toEqual(before);
+    expect(await listTree(root)).toEqual(before);
     expect(unmounted.code).toBe(1);
     expect(unmounted.logs.find((line) => line.level === 50)?.msg).toContain(
       `rule "gone": cannot read path ${ws.path('not-mounted')}: ENOENT`,

@@ -59,7 +59,11 @@ export class CronProcess {
   #waiters: { msg: string; resolve: (line: LogLine) => void; reject: (error: Error) => void }[] = [];
   #scanned = 0;
 
-  constructor(bin: string, args: string[], options: { prefix: string; home: string; cwd?: string; timeoutMs?: number }) {
+  constructor(
+    bin: string,
+    args: string[],
+    options: { prefix: string; home: string; cwd?: string; timeoutMs?: number },
+  ) {
     this.child = spawn(join(options.prefix, 'bin', bin), args, {
       cwd: options.cwd ?? options.home,
       env: { HOME: options.home, PATH: cronPath(options.prefix) },
@@ -81,7 +85,9 @@ export class CronProcess {
       this.child.once('close', (code, signal) => {
         clearTimeout(timer);
         for (const waiter of this.#waiters.splice(0)) {
-          waiter.reject(new Error(`${bin} exited (${code ?? signal}) before logging "${waiter.msg}"\n${this.stderr}`));
+          waiter.reject(
+            new Error(`${bin} exited (${code ?? signal}) before logging "${waiter.msg}"\n${this.stderr}`),
+          );
         }
         const { stdout, stderr } = this;
         resolve({

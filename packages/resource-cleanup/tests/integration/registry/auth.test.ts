@@ -2,11 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startFaultServer } from '@tempered/testkit';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace } from '../helpers.js';
 import { registryConfig } from './common.js';
-import { RegistryProxy } from './proxy.js';
 import {
   daysAgo,
   hasRegistry,
@@ -16,6 +16,7 @@ import {
   type TestRegistry,
   tagsOf,
 } from './registry.js';
+import { relay } from './relay.js';
 
 if (!hasRegistry) console.warn(NO_REGISTRY);
 
@@ -81,68 +82,62 @@ describe.skipIf(!hasRegistry)('registry auth: basic (htpasswd) and the bearer-to
     const { url } = registry;
     await pushImage(url, 'a2/x', { tags: ['ci-1'], created: daysAgo(10), authorization: BASIC });
     await pushImage(url, 'a2/x', { tags: ['latest'], created: daysAgo(20), authorization: BASIC });
-    const gate = await RegistryProxy.start(url);
     const tokens = new Map<string, string[]>();
     const tokenRequests: { authorization: string | undefined; scopes: string[] }[] = [];
-    gate.route = (req, res) => {
-      if (req.pathname !== '/token') return false;
-      const query = new URL(req.path, 'http://gate').searchParams;
-      const scopes = query.getAll('scope');
-      tokenRequests.push({ authorization: req.headers.authorization, scopes });
-      if (req.headers.authorization !== BASIC) {
-        res.writeHead(401).end();
-        return true;
-      }
-      const token = randomBytes(16).toString('hex');
-      tokens.set(token, scopes);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ token, expires_in: 300 }));
-      return true;
-    };
     const needed = (method: string, pathname: string): string | undefined => {
       const repo = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(pathname)?.[1];
       if (pathname === '/v2/_catalog') return 'registry:catalog:*';
       if (!repo) return undefined;
       return `repository:${repo}:${method === 'DELETE' ? 'delete' : 'pull'}`;
     };
-    gate.decide = (req) => {
-      const scope = needed(req.method, req.pathname);
-      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const granted = token === undefined ? undefined : tokens.get(token);
-      if (granted && (scope === undefined || granted.includes(scope))) return 'forward';
-      const params = [`realm="${gate.url}/token"`, 'service="tempered-test"'];
-      if (scope) params.push(`scope="${scope}"`);
-      return { status: 401, headers: { 'www-authenticate': `Bearer ${params.join(',')}` } };
-    };
-    gate.upstreamHeaders = (headers) => ({ ...headers, authorization: BASIC });
-    try {
-      const ws = await workspace();
-      const config = await registryConfig(ws, {
-        url: gate.url,
-        repositories: ['a2/x'],
-        olderThan: '7d',
-        protectTags: ['^latest$'],
-        auth: { username: USER, password: '${REGISTRY_PASSWORD}' },
-      });
+    const forward = relay(url, { headers: (headers) => ({ ...headers, authorization: BASIC }) });
+    const gate = await startFaultServer([], {
+      fallback: (req) => {
+        if (req.path === '/token') {
+          const query = new URL(req.url, 'http://gate').searchParams;
+          const scopes = query.getAll('scope');
+          tokenRequests.push({ authorization: req.headers.authorization, scopes });
+          if (req.headers.authorization !== BASIC) return { status: 401 };
+          const token = randomBytes(16).toString('hex');
+          tokens.set(token, scopes);
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token, expires_in: 300 }),
+          };
+        }
+        const scope = needed(req.method, req.path);
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        const granted = token === undefined ? undefined : tokens.get(token);
+        if (granted && (scope === undefined || granted.includes(scope))) return forward(req);
+        const params = [`realm="${gate.url}/token"`, 'service="tempered-test"'];
+        if (scope) params.push(`scope="${scope}"`);
+        return { status: 401, headers: { 'www-authenticate': `Bearer ${params.join(',')}` } };
+      },
+    });
+    const ws = await workspace();
+    const config = await registryConfig(ws, {
+      url: gate.url,
+      repositories: ['a2/x'],
+      olderThan: '7d',
+      protectTags: ['^latest$'],
+      auth: { username: USER, password: '${REGISTRY_PASSWORD}' },
+    });
 
-      // Act
-      const run = await ws.run(['run', '--config', config, '--yes'], {
-        env: { REGISTRY_PASSWORD: PASSWORD },
-      });
+    // Act
+    const run = await ws.run(['run', '--config', config, '--yes'], {
+      env: { REGISTRY_PASSWORD: PASSWORD },
+    });
 
-      // Assess: one token per scope, each asked for with the basic credentials; the delete went through
-      expect(run.code, run.stderr).toBe(0);
-      expect(await tagsOf(url, 'a2/x', BASIC)).toEqual(['latest']);
-      expect(tokenRequests.every((r) => r.authorization === BASIC)).toBe(true);
-      expect(tokenRequests.map((r) => r.scopes.join(' ')).sort()).toEqual(
-        ['', 'repository:a2/x:delete', 'repository:a2/x:pull'].sort(),
-      );
-      const everything = run.stdout + run.stderr + (await allText(ws.stateHome));
-      for (const token of tokens.keys()) expect(everything).not.toContain(token);
-      expect(everything).not.toContain(PASSWORD);
-    } finally {
-      await gate.close();
-    }
+    // Assess: one token per scope, each asked for with the basic credentials; the delete went through
+    expect(run.code, run.stderr).toBe(0);
+    expect(await tagsOf(url, 'a2/x', BASIC)).toEqual(['latest']);
+    expect(tokenRequests.every((r) => r.authorization === BASIC)).toBe(true);
+    expect(tokenRequests.map((r) => r.scopes.join(' ')).sort()).toEqual(
+      ['', 'repository:a2/x:delete', 'repository:a2/x:pull'].sort(),
+    );
+    const everything = run.stdout + run.stderr + (await allText(ws.stateHome));
+    for (const token of tokens.keys()) expect(everything).not.toContain(token);
+    expect(everything).not.toContain(PASSWORD);
   });
 });

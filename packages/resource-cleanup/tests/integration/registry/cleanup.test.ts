@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deadUrl, startFaultServer } from '@tempered/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages, workspace } from '../helpers.js';
 import { planActions, registryConfig } from './common.js';
-import { RegistryProxy } from './proxy.js';
 import {
   daysAgo,
   hasRegistry,
@@ -14,19 +14,17 @@ import {
   type TestRegistry,
   tagsOf,
 } from './registry.js';
+import { countOf, totalOf } from './relay.js';
 
 if (!hasRegistry) console.warn(NO_REGISTRY);
 
 describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
   let registry: TestRegistry;
-  let proxy: RegistryProxy;
 
   beforeAll(async () => {
     registry = await startRegistry();
-    proxy = await RegistryProxy.start(registry.url);
   });
   afterAll(async () => {
-    await proxy?.close();
     await registry?.stop();
   });
 
@@ -41,6 +39,7 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
     const withRelease = await pushImage(url, 't1/web', { tags: ['ci-5', 'release-5'], created: daysAgo(25) });
     const api = await pushImage(url, 't1/api', { tags: ['ci-1'], created: daysAgo(30), format: 'docker' });
     await pushImage(url, 'other/x', { tags: ['ci-1'], created: daysAgo(30) });
+    const proxy = await startFaultServer([], { target: url });
     const ws = await workspace();
     const config = await registryConfig(ws, {
       url: proxy.url,
@@ -50,7 +49,7 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
       protectTags: ['^latest$', '^v\\d+\\.\\d+\\.\\d+$'],
       pageSize: 1, // the catalog then comes in pages, each one linked from the last
     });
-    const deletesBefore = proxy.total('DELETE');
+    const deletesBefore = totalOf(proxy, 'DELETE');
 
     // Act 1: the plan
     const plan = await ws.run(['plan', '--config', config, '--json']);
@@ -82,8 +81,8 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
     expect(byDigest.get(`t1/web@${fresh}`)?.reason).toMatch(/^too new: age 1d, olderThan 7d/);
     expect(byDigest.get(`t1/web@${aliased}`)?.details.resource.tags).toEqual(['ci-4', 'ci-4-alias']);
     expect(actions.some((a) => a.details.resource.repository === 'other/x')).toBe(false);
-    expect(proxy.total('DELETE')).toBe(deletesBefore);
-    expect(proxy.count('GET', '/v2/_catalog')).toBeGreaterThanOrEqual(3);
+    expect(totalOf(proxy, 'DELETE')).toBe(deletesBefore);
+    expect(countOf(proxy, 'GET', '/v2/_catalog')).toBeGreaterThanOrEqual(3);
     expect(await tagsOf(url, 't1/web')).toEqual([
       'ci-1',
       'ci-2',
@@ -102,7 +101,7 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
     // Assess 2
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('refusing to delete 3 resources without --yes');
-    expect(proxy.total('DELETE')).toBe(deletesBefore);
+    expect(totalOf(proxy, 'DELETE')).toBe(deletesBefore);
 
     // Act 3: the real run
     const run = await ws.run(['run', '--config', config, '--yes']);
@@ -116,7 +115,7 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
     expect(await pullStatus(url, 't1/web', withLatest)).toBe(200);
     expect(run.stdout).toContain('Cleanup: 3 deleted');
     expect(run.stdout).toContain("Registry space returns only after the registry's garbage collection");
-    expect(proxy.total('DELETE') - deletesBefore).toBe(3);
+    expect(totalOf(proxy, 'DELETE') - deletesBefore).toBe(3);
     const audit = (await readFile(join(ws.stateDir(), 'audit.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -170,24 +169,26 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
   it('over --max-delete deletes nothing and exits 3 with the count', async () => {
     const { url } = registry;
     for (const i of [1, 2, 3]) await pushImage(url, 't3/x', { tags: [`ci-${i}`], created: daysAgo(10 + i) });
+    const proxy = await startFaultServer([], { target: url });
     const ws = await workspace();
     const config = await registryConfig(ws, { url: proxy.url, repositories: ['t3/x'], olderThan: '7d' });
-    const deletesBefore = proxy.total('DELETE');
+    const deletesBefore = totalOf(proxy, 'DELETE');
 
     const run = await ws.run(['run', '--config', config, '--yes', '--max-delete', '2']);
 
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('would delete 3 entries, over the cap of 2; nothing was deleted');
-    expect(proxy.total('DELETE')).toBe(deletesBefore);
+    expect(totalOf(proxy, 'DELETE')).toBe(deletesBefore);
     expect(await tagsOf(url, 't3/x')).toEqual(['ci-1', 'ci-2', 'ci-3']);
   });
 
   it('an unreachable registry is an error (75 after the retries), never an empty plan', async () => {
     const ws = await workspace();
-    const closed = await RegistryProxy.start('http://127.0.0.1:9');
-    const deadUrl = closed.url;
-    await closed.close();
-    const config = await registryConfig(ws, { url: deadUrl, repositories: ['t4/x'], olderThan: '7d' });
+    const config = await registryConfig(ws, {
+      url: await deadUrl(),
+      repositories: ['t4/x'],
+      olderThan: '7d',
+    });
 
     const plan = await ws.run(['plan', '--config', config]);
 
@@ -200,16 +201,11 @@ describe.skipIf(!hasRegistry)('registry rules against a real registry', () => {
 
   it('a URL that is not a registry, or patterns that match no repository, are errors (exit 1)', async () => {
     const ws = await workspace();
-    const notRegistry = await RegistryProxy.start(registry.url);
-    notRegistry.decide = () => ({ status: 404, body: 'not here' });
-    try {
-      const config = await registryConfig(ws, { url: notRegistry.url, repositories: ['t4/x'] });
-      const wrongUrl = await ws.run(['plan', '--config', config]);
-      expect(wrongUrl.code).toBe(1);
-      expect(wrongUrl.stderr).toContain('is not an OCI registry: GET /v2/ -> 404');
-    } finally {
-      await notRegistry.close();
-    }
+    const notRegistry = await startFaultServer([], { fallback: { status: 404, body: 'not here' } });
+    const wrongConfig = await registryConfig(ws, { url: notRegistry.url, repositories: ['t4/x'] });
+    const wrongUrl = await ws.run(['plan', '--config', wrongConfig]);
+    expect(wrongUrl.code).toBe(1);
+    expect(wrongUrl.stderr).toContain('is not an OCI registry: GET /v2/ -> 404');
     const config = await registryConfig(ws, { url: registry.url, repositories: ['nothing-like-this/*'] });
     const noMatch = await ws.run(['plan', '--config', config]);
     expect(noMatch.code).toBe(1);
