@@ -48,7 +48,7 @@ function environmentStats(environment: string, runs: RunRecord[], top: number): 
   for (const run of runs) {
     byStatus[run.status] = (byStatus[run.status] ?? 0) + 1;
     if (run.failure) {
-      const reason = `${run.failure.code}: ${run.failure.message}`.slice(0, 160);
+      const reason = `${run.failure.code}: ${failureShape(run.failure.message)}`.slice(0, 160);
       failures.set(reason, (failures.get(reason) ?? 0) + 1);
     }
   }
@@ -68,6 +68,18 @@ function environmentStats(environment: string, runs: RunRecord[], top: number): 
       .map(([reason, count]) => ({ reason, count })),
     ...(last ? { lastRun: { runId: last.runId, status: last.status, finishedAt: last.finishedAt } } : {}),
   };
+}
+
+/**
+ * The same failure on different runs differs only in run ids, pids, temp names and timestamps;
+ * masking them lets "lock held by pid 41" and "lock held by pid 97" count as one reason.
+ */
+export function failureShape(message: string): string {
+  return message
+    .replace(/\b\d{8}T\d{6}Z-[0-9a-f]{6}\b/g, '<run>')
+    .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '<time>')
+    .replace(/\.tmp-\d+-[0-9a-f]+/g, '.tmp-<n>')
+    .replace(/\bpid \d+/g, 'pid <n>');
 }
 
 export function renderStatsHuman(stats: EnvironmentStats[], sinceLabel: string): string {

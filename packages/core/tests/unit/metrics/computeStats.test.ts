@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeStats, percentile, renderPrometheus, renderStatsHuman } from '../../../src/metrics/index.js';
+import {
+  computeStats,
+  failureShape,
+  percentile,
+  renderPrometheus,
+  renderStatsHuman,
+} from '../../../src/metrics/index.js';
 import type { RunRecord } from '../../../src/state/index.js';
 
 function run(partial: Partial<RunRecord>): RunRecord {
@@ -94,5 +100,19 @@ describe('renderPrometheus', () => {
       'tempered_run_duration_seconds{cli="deploy",command="release",environment="pr\\"od"} 1.000',
     );
     expect(text.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('failureShape', () => {
+  it('groups one failure seen on different runs as one reason', () => {
+    const a = 'lock held by pid 41 (run 20261128T131500Z-a1b2c3 since 2026-11-28T13:15:00.000Z)';
+    const b = 'lock held by pid 97 (run 20261128T141500Z-ffee00 since 2026-11-28T14:15:00.123Z)';
+    expect(failureShape(a)).toBe(failureShape(b));
+    expect(failureShape(a)).toBe('lock held by <pid> (run <run> since <time>)'.replace('<pid>', 'pid <n>'));
+    const stats = computeStats([
+      run({ status: 'temporary', exitCode: 75, failure: { code: 'E_LOCK_HELD', message: a } }),
+      run({ status: 'temporary', exitCode: 75, failure: { code: 'E_LOCK_HELD', message: b } }),
+    ]);
+    expect(stats[0]!.topFailures).toEqual([{ reason: `E_LOCK_HELD: ${failureShape(a)}`, count: 2 }]);
   });
 });
