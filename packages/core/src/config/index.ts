@@ -6,6 +6,7 @@ export {
   SECRET_VAR_PATTERN,
 } from './constants.js';
 export { deepMerge } from './deepMerge.js';
+export { defineSection } from './defineSection.js';
 export { formatIssue, formatKeyPath } from './formatIssue.js';
 export { isSecretVariable } from './interpolate.js';
 export { loadConfig, loadConfigFile } from './loadConfigFile.js';

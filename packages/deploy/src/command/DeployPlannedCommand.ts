@@ -1,6 +1,7 @@
 import {
   type ApplyContext,
   currentLockOwner,
+  defineSection,
   type ExtraLock,
   InternalError,
   type PlanAction,
@@ -23,7 +24,7 @@ export interface DeployResult extends PlannedResult<DeployStep> {
  * SettledFailure) keeps its exit code 1 and closes the journal: core's applyPlan sees to it.
  */
 export abstract class DeployPlannedCommand extends PlannedCommand<DeployStep> {
-  static override sectionSchema = deploySection;
+  static override sectionSchema = defineSection(deploySection);
   protected override onActionError = 'stop' as const;
 
   protected deployConfig!: DeployConfig;

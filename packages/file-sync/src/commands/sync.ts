@@ -5,6 +5,7 @@ import { Args } from '@oclif/core';
 import {
   type ApplyContext,
   type ApplyResult,
+  defineSection,
   InternalError,
   PartialError,
   type Plan,
@@ -55,7 +56,7 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     }),
   };
   static override flags = syncFlags;
-  static override sectionSchema = syncSection;
+  static override sectionSchema = defineSection(syncSection);
 
   protected override onActionError = 'continue' as const;
   protected override journalKinds = ['delete'] as const;

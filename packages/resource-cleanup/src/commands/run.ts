@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import {
   type ApplyContext,
   type ApplyResult,
+  defineSection,
   ExitCode,
   type HttpClient,
   InternalError,
@@ -77,7 +78,7 @@ export default class Run extends PlannedCommand<CleanupDetails> {
     '<%= config.bin %> run -e ci --rule ci-image-tags --max-delete 500 --yes --json',
   ];
   static override flags = cleanupFlags;
-  static override sectionSchema = cleanupSection;
+  static override sectionSchema = defineSection(cleanupSection);
 
   protected override onActionError = 'continue' as const;
   protected override journalKinds = ['delete'] as const;

@@ -6,6 +6,7 @@ import { Args } from '@oclif/core';
 import {
   type ApplyContext,
   atomicWriteFile,
+  defineSection,
   isPidAlive,
   PermanentError,
   type PlanAction,
@@ -25,7 +26,7 @@ export default class Apply extends PlannedCommand<FileChange> {
   static override args = {
     target: Args.string({ description: 'Directory to write (default: ./tempered-demo-output)' }),
   };
-  static override sectionSchema = demoSection;
+  static override sectionSchema = defineSection(demoSection);
   protected override onActionError = 'continue' as const;
 
   private get section(): DemoSection {

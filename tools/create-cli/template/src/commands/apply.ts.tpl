@@ -1,13 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Args } from '@oclif/core';
-import {
-  type ApplyContext,
-  atomicWriteFile,
-  type PlanAction,
-  PlannedCommand,
-  resolveSafePath,
-} from '@tempered/core';
+import { type ApplyContext, atomicWriteFile, defineSection, type PlanAction, PlannedCommand, resolveSafePath } from '@tempered/core';
 import { type FileChange, planFiles } from '../plan.js';
 import { configSection, DEFAULT_FILES, DEFAULT_TARGET, type Section } from '../section.js';
 
@@ -28,7 +22,7 @@ export default class Apply extends PlannedCommand<FileChange> {
       description: `Directory to write (default: ${DEFAULT_TARGET}, or target in the config)`,
     }),
   };
-  static override sectionSchema = configSection;
+  static override sectionSchema = defineSection(configSection);
   /** Files are independent: one failing write does not stop the others (exit 3, re-run to finish). */
   protected override onActionError = 'continue' as const;
 
