@@ -35,15 +35,33 @@ class FdStream implements DestinationStream {
   ) {}
   write(line: string): void {
     const text = this.format ? this.format(line) : line;
+    writeFully(this.fd, Buffer.from(text));
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** About a second of waiting for a full pipe before a log line is dropped. */
+const MAX_EAGAIN_WAITS = 1000;
+
+/**
+ * stderr is a non-blocking pipe when a parent reads it (a CI runner, a supervisor): a full pipe
+ * answers EAGAIN and a write may be partial. Wait a millisecond and go on, as sonic-boom does;
+ * a reader that is gone (EPIPE, EBADF) or stuck for a second costs the line, never the run.
+ */
+function writeFully(fd: number, buffer: Buffer): void {
+  let offset = 0;
+  let waits = 0;
+  while (offset < buffer.length) {
     try {
-      writeSync(this.fd, text);
+      offset += writeSync(fd, buffer, offset, buffer.length - offset);
     } catch (error) {
-      // a closed stderr (EPIPE) must not crash the run it is describing
-      if (
-        (error as NodeJS.ErrnoException).code !== 'EPIPE' &&
-        (error as NodeJS.ErrnoException).code !== 'EBADF'
-      )
-        throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' && waits++ < MAX_EAGAIN_WAITS) {
+        Atomics.wait(pause, 0, 0, 1);
+        continue;
+      }
+      if (code === 'EAGAIN' || code === 'EPIPE' || code === 'EBADF') return;
+      throw error;
     }
   }
 }
