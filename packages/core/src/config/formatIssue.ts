@@ -44,8 +44,10 @@ export function describeValue(value: unknown, path: KeyPath = []): string {
     return `a ${typeof value} (hidden)`;
   }
   if (typeof value === 'string') {
-    const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}...` : value;
-    return secrets.redactString(JSON.stringify(shown));
+    // redact the whole value first: a secret cut in half by the truncation no longer matches
+    const redacted = secrets.redactString(value);
+    const shown = redacted.length > MAX_SHOWN ? `${redacted.slice(0, MAX_SHOWN)}...` : redacted;
+    return JSON.stringify(shown);
   }
   return secrets.redactString(String(value));
 }

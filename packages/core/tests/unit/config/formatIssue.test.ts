@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { formatKeyPath, parseWith } from '../../../src/config/formatIssue.js';
+import { describeValue, formatKeyPath, parseWith } from '../../../src/config/formatIssue.js';
 import { baseConfigSchema } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/errors/index.js';
 import { secrets } from '../../../src/log/redact.js';
@@ -129,5 +129,16 @@ describe('Function: parseWith', () => {
     const message = messageOf(baseConfigSchema, { logLevel: 'a\nb' });
     expect(message).not.toContain('\n');
     expect(message).toContain('got "a\\nb"');
+  });
+});
+
+describe('describeValue and secrets cut by truncation', () => {
+  it('redacts a secret before cutting a long value, so no part of it is printed', () => {
+    const secret = 'straddling-secret-0123456789abcdef';
+    secrets.addSecret(secret);
+    const value = `${'x'.repeat(50)}${secret}`;
+    const shown = describeValue(value);
+    expect(shown).not.toContain(secret.slice(0, 10));
+    expect(shown.startsWith(`"${'x'.repeat(50)}[REDACTED`)).toBe(true);
   });
 });
