@@ -9,6 +9,18 @@ export {
   WAIT_FOR_LOG_MS,
 } from './CliProcess.js';
 export { closeWhenTestFinishes } from './closeWhenTestFinishes.js';
+export {
+  type CrashedRun,
+  type CrashOptions,
+  type CrashRun,
+  type CrashRunner,
+  crashAt,
+  crashMatrix,
+  crashOnce,
+  describeKillPoint,
+  type KillPoint,
+  spread,
+} from './crashAt.js';
 export { deadUrl } from './deadUrl.js';
 export { type BuiltCli, type DefineCliOptions, defineCli } from './defineCli.js';
 export { listTree } from './listTree.js';
