@@ -162,7 +162,8 @@ describe('SIGTERM and SIGINT mid-apply', () => {
   it('SIGTERM while waiting for the lock exits 143 (interrupted), not 1', async () => {
     const ws = await workspace();
     const out = ws.path('out');
-    const { slow, fast } = await configs(ws);
+    // the holder must outlast the waiter's start-up, even on a loaded CI machine
+    const { slow, fast } = await configs(ws, 4000);
     const holder = ws.start(['apply', out, '--config', slow]);
     await holder.waitForLog('applying plan');
 

@@ -8,9 +8,9 @@ describe('the run lock, between two real processes', () => {
   it('a second run on the same target exits 75 at once naming the holder; with --lock-wait it waits, then succeeds', async () => {
     const ws = await workspace();
     const out = ws.path('out');
-    // A is slow on purpose (2 actions x 2 s); B is the same job without the delay
+    // A is slow on purpose (2 actions x 4 s, to outlast B's start-up on a loaded CI machine); B is the same job without the delay
     const slow = await ws.writeConfig('slow.json', {
-      'tempered-demo': { files: FILES, actionDelayMs: 2000 },
+      'tempered-demo': { files: FILES, actionDelayMs: 4000 },
     });
     const fast = await ws.writeConfig('fast.json', { 'tempered-demo': { files: FILES } });
 
@@ -53,7 +53,8 @@ describe('the run lock, between two real processes', () => {
   it('runs on different targets do not share a lock', async () => {
     const ws = await workspace();
     const slow = await ws.writeConfig('slow.json', {
-      'tempered-demo': { files: { 'a.txt': 'A\n' }, actionDelayMs: 1500 },
+      // long enough that the other run, started after this one's first log line, ends first even on a loaded CI machine
+      'tempered-demo': { files: { 'a.txt': 'A\n' }, actionDelayMs: 6000 },
     });
     const fast = await ws.writeConfig('fast.json', { 'tempered-demo': { files: { 'a.txt': 'A\n' } } });
 
