@@ -4,20 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { ANSI, type LogLine, parseLogLines } from '@tempered/testkit';
 
-/** Any ANSI escape sequence: colour, cursor movement, a spinner. Never allowed without a TTY. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
-export const ANSI = /\u001b\[/;
+// shared with the other CLI tests; re-exported for this suite's files
+export type { LogLine };
+export { ANSI, parseLogLines };
 
 /** What an interactive question looks like: none may appear without a TTY. */
 export const PROMPT = /\(y\/n\)|\[y\/N\]|type .+ to confirm|\? .+›/i;
-
-export interface LogLine {
-  level: number;
-  time: number;
-  msg: string;
-  [key: string]: unknown;
-}
 
 export interface CronResult {
   code: number | null;
@@ -27,19 +21,6 @@ export interface CronResult {
   durationMs: number;
   /** stderr as JSON lines; throws, naming the line, when one is not JSON. */
   readonly logs: LogLine[];
-}
-
-export function parseLogLines(text: string): LogLine[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as LogLine;
-      } catch {
-        throw new Error(`stderr line is not JSON: ${JSON.stringify(line)}`);
-      }
-    });
 }
 
 /** cron's PATH: the install prefix, then the system's; plus node's own directory when it is elsewhere. */
