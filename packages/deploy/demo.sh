@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 demo_dir="$(mkdir -p "${1:-deploy-demo}" && cd "${1:-deploy-demo}" && pwd)"
-deploy() { node "$here/bin/run.js" "$@" --config "$repo/examples/deploy/tempered.yml"; }
+deploy() { node "$here/bin/run.cjs" "$@" --config "$repo/examples/deploy/tempered.yml"; }
 
 export DEMO_DIR="$demo_dir"
 # a free port on 127.0.0.1: bind 0, read it, let it go

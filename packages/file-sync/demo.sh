@@ -8,7 +8,7 @@ src="$root/source"
 dst="$root/destination"
 state="$root/state"
 # logs go to stderr (human lines at a terminal, JSON under cron); warnings and errors only here
-file_sync() { node "$here/bin/run.js" "$@" --state-dir "$state" --log-level warn; }
+file_sync() { node "$here/bin/run.cjs" "$@" --state-dir "$state" --log-level warn; }
 
 rm -rf "$root"
 mkdir -p "$src/docs/guides/advanced" "$src/empty dir" "$src/assets"

@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 demo_dir="$(mkdir -p "${1:-resource-cleanup-demo}" && cd "${1:-resource-cleanup-demo}" && pwd)"
-cleanup() { node "$here/bin/run.js" "$@" --config "$demo_dir/tempered.yml"; }
+cleanup() { node "$here/bin/run.cjs" "$@" --config "$demo_dir/tempered.yml"; }
 
 # state (run records, journal, audit log) in the demo directory, not the operator's
 export TEMPERED_STATE_DIR="$demo_dir/state"

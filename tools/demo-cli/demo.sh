@@ -3,7 +3,7 @@
 # Shows the lifecycle every Tempered CLI shares: dry-run, apply, idempotent re-run, stats.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-demo() { node "$here/bin/run.js" "$@"; }
+demo() { node "$here/bin/run.cjs" "$@"; }
 target="${1:-tempered-demo-output}"
 
 echo "== 1. dry run: the plan, nothing written"

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageBin } from '@tempered/testkit';
 
 export const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const workspaceDir = resolve(benchDir, '../..');
@@ -19,9 +20,9 @@ export function builtClis(): CliUnderTest[] {
     { name: 'tempered-demo', dir: 'tools/demo-cli' },
   ];
   return candidates
-    .filter(
-      (c) =>
-        existsSync(join(workspaceDir, c.dir, 'dist')) && existsSync(join(workspaceDir, c.dir, 'bin/run.js')),
-    )
-    .map((c) => ({ name: c.name, bin: join(workspaceDir, c.dir, 'bin/run.js') }));
+    .filter((c) => existsSync(join(workspaceDir, c.dir, 'dist')))
+    .map((c) => ({
+      name: c.name,
+      bin: join(workspaceDir, c.dir, packageBin(join(workspaceDir, c.dir, 'package.json'))),
+    }));
 }

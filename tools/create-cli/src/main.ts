@@ -65,7 +65,7 @@ async function main(): Promise<number> {
       '',
       'Next:',
       `  pnpm turbo run test --filter=${result.packageName}    # build, typecheck, unit + integration tests`,
-      `  node packages/${name}/bin/run.js apply --dry-run`,
+      `  node packages/${name}/bin/run.cjs apply --dry-run`,
       `  then replace the example job in packages/${name}/src (plan.ts, commands/apply.ts, section.ts),`,
       `  add a row for it to the README's package table, and edit .changeset/${name}-initial.md`,
       '',

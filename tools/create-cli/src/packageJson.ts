@@ -4,9 +4,12 @@
  * @oclif/core or zod that differs from the one core was built against.
  */
 
-/** tsc, then the oclif manifest (shipped, not committed) and the command reference COMMANDS.md. */
+/**
+ * tsc, the one-file bundle bin/run.cjs starts (tools/bundler), then the oclif manifest (shipped,
+ * not committed) and the command reference COMMANDS.md.
+ */
 export const CLI_BUILD_SCRIPT =
-  'tsc -b && export OCLIF_SKIP_NEW_VERSION_CHECK=true && oclif manifest && oclif readme --readme-path COMMANDS.md';
+  'tsc -b && tempered-bundle && export OCLIF_SKIP_NEW_VERSION_CHECK=true && oclif manifest && oclif readme --readme-path COMMANDS.md';
 
 /** The publish guard: refuses any registry but the configured private one. */
 export const PUBLISH_GUARD_SCRIPT = 'node ../../tools/registry/bin/check-publish-registry.js';
@@ -46,7 +49,7 @@ export function cliPackageJson(options: {
     type: 'module',
     license: 'MIT',
     engines: core.engines ?? { node: '>=20.18.1' },
-    bin: { [name]: './bin/run.js' },
+    bin: { [name]: './bin/run.cjs' },
     main: './dist/index.js',
     types: './dist/index.d.ts',
     exports: {
@@ -58,7 +61,7 @@ export function cliPackageJson(options: {
     oclif: {
       bin: name,
       dirname: `tempered-${name}`,
-      commands: './dist/commands',
+      commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
       topicSeparator: ' ',
     },
     scripts: {
@@ -70,7 +73,11 @@ export function cliPackageJson(options: {
     dependencies: {
       '@oclif/core': pin('@oclif/core'),
       '@tempered/core': 'workspace:^',
+      // loaded lazily by core, so left out of the bundle
+      undici: pin('undici'),
+      yaml: pin('yaml'),
       zod: pin('zod'),
     },
+    devDependencies: { '@tempered/bundler': 'workspace:*' },
   };
 }

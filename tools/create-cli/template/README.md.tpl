@@ -65,6 +65,6 @@ that resumes after a kill skips exactly what the interrupted run already did.
 ```sh
 pnpm build                                 # tsc, then the oclif manifest and COMMANDS.md
 pnpm --filter __PACKAGE__ test             # unit + integration (needs the build)
-node packages/__CLI__/bin/run.js apply --dry-run
+node packages/__CLI__/bin/run.cjs apply --dry-run
 pnpm changeset                             # describe a change for the next release
 ```

@@ -86,7 +86,7 @@ describe('pnpm create-cli <name>', () => {
     const cronEnv = { HOME: home, PATH: '/usr/bin:/bin' };
     const dryRun = await exec(
       process.execPath,
-      [join(dir, 'bin', 'run.js'), 'apply', join(home, 'out'), '--dry-run'],
+      [join(dir, 'bin', 'run.cjs'), 'apply', join(home, 'out'), '--dry-run'],
       {
         cwd: tmp,
         env: cronEnv,
@@ -102,7 +102,7 @@ describe('pnpm create-cli <name>', () => {
     expect(logs.map((line) => line.msg)).toContain('dry run: plan printed, nothing changed');
     expect(logs.every((line) => line.cli === NAME)).toBe(true);
 
-    const help = await exec(process.execPath, [join(dir, 'bin', 'run.js'), '--help'], {
+    const help = await exec(process.execPath, [join(dir, 'bin', 'run.cjs'), '--help'], {
       cwd: tmp,
       env: cronEnv,
     });

@@ -19,7 +19,13 @@ async function fakeWorkspace(): Promise<string> {
       name: '@tempered/core',
       version: '1.2.3',
       engines: { node: '>=20.18.1' },
-      dependencies: { '@oclif/core': '4.14.0', zod: '4.6.7', pino: '10.4.0' },
+      dependencies: {
+        '@oclif/core': '4.14.0',
+        zod: '4.6.7',
+        pino: '10.4.0',
+        undici: '7.30.2',
+        yaml: '2.9.1',
+      },
     }),
   );
   await mkdir(join(root, 'packages', 'syncer'), { recursive: true });
@@ -49,7 +55,7 @@ describe('scaffoldCli', () => {
       '.changeset/backup-check-initial.md',
       'packages/backup-check/COMMANDS.md',
       'packages/backup-check/README.md',
-      'packages/backup-check/bin/run.js',
+      'packages/backup-check/bin/run.cjs',
       'packages/backup-check/package.json',
       'packages/backup-check/src/commands/apply.ts',
       'packages/backup-check/src/commands/stats.ts',
@@ -66,7 +72,7 @@ describe('scaffoldCli', () => {
     for (const file of result.files) {
       expect(await readFile(join(root, file), 'utf8'), file).not.toMatch(/__[A-Z]+__/);
     }
-    expect((await stat(join(result.dir, 'bin', 'run.js'))).mode & 0o111).toBe(0o111);
+    expect((await stat(join(result.dir, 'bin', 'run.cjs'))).mode & 0o111).toBe(0o111);
     expect(await readFile(join(root, '.changeset', 'backup-check-initial.md'), 'utf8')).toBe(
       '---\n"@tempered/backup-check": minor\n---\n\nAdd @tempered/backup-check: Checks the backups.\n',
     );
@@ -83,11 +89,22 @@ describe('scaffoldCli', () => {
       name: '@tempered/backup-check',
       version: '0.0.0',
       type: 'module',
-      bin: { 'backup-check': './bin/run.js' },
-      oclif: { bin: 'backup-check', commands: './dist/commands', topicSeparator: ' ' },
+      bin: { 'backup-check': './bin/run.cjs' },
+      oclif: {
+        bin: 'backup-check',
+        commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
+        topicSeparator: ' ',
+      },
       publishConfig: { access: 'restricted' },
       scripts: { build: CLI_BUILD_SCRIPT, prepublishOnly: PUBLISH_GUARD_SCRIPT, test: 'vitest run' },
-      dependencies: { '@oclif/core': '4.14.0', '@tempered/core': 'workspace:^', zod: '4.6.7' },
+      dependencies: {
+        '@oclif/core': '4.14.0',
+        '@tempered/core': 'workspace:^',
+        undici: '7.30.2',
+        yaml: '2.9.1',
+        zod: '4.6.7',
+      },
+      devDependencies: { '@tempered/bundler': 'workspace:*' },
     });
     expect(manifest.private).toBeUndefined();
     expect(manifest.files).toEqual(

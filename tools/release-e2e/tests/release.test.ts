@@ -32,7 +32,7 @@ const PACKAGES = await publicPackages(ROOT);
 
 /** What a tarball may hold: what runs, its types, and its docs. */
 const SHIPPABLE =
-  /^(package\.json|README\.md|CHANGELOG\.md|COMMANDS\.md|oclif\.manifest\.json|LICENSE(\.md)?|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts))$/;
+  /^(package\.json|README\.md|CHANGELOG\.md|COMMANDS\.md|oclif\.manifest\.json|LICENSE(\.md)?|bin\/[^/]+\.c?js|dist\/.+\.(c?js|d\.ts))$/;
 
 let tmp: string;
 let registry: Registry;
@@ -138,7 +138,7 @@ describe('the release path, from changeset to a global install run by cron', () 
       expect(files.some((file) => file.startsWith('dist/') && file.endsWith('.js'))).toBe(true);
       if (pkg.bin === undefined) continue;
 
-      expect(files).toEqual(expect.arrayContaining(['oclif.manifest.json', 'COMMANDS.md', 'bin/run.js']));
+      expect(files).toEqual(expect.arrayContaining(['oclif.manifest.json', 'COMMANDS.md', 'bin/run.cjs']));
       const manifest = JSON.parse(await readFile(join(pkg.dir, 'oclif.manifest.json'), 'utf8')) as {
         version: string;
         commands: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * A real child process (usually a built CLI's `bin/run.js` under this node), never a TTY: stdin
+ * A real child process (usually a built CLI's `bin/run.cjs` under this node), never a TTY: stdin
  * ignored, stdout and stderr piped and kept, stderr read as JSON log lines as they arrive so a test
  * synchronises on the CLI's own log lines, never on sleeps.
  */
@@ -159,7 +159,7 @@ export class CliProcess {
   }
 }
 
-/** Starts `bin` (a node script, e.g. a CLI's `bin/run.js`) under this node; SIGKILLed if still running when the test finishes. */
+/** Starts `bin` (a node script, e.g. a CLI's `bin/run.cjs`) under this node; SIGKILLed if still running when the test finishes. */
 export function startCli(bin: string, args: readonly string[], options: StartOptions = {}): CliProcess {
   const cli = new CliProcess(process.execPath, [bin, ...args], options);
   closeWhenTestFinishes(() => cli.stop());

@@ -1,5 +1,5 @@
 /**
- * A temp directory of one test: HOME, XDG_STATE_HOME and XDG_CONFIG_HOME point inside it, the
+ * A temp directory of one test: HOME and the XDG state, config and cache homes point inside it, the
  * CLI runs with it as its working directory and a clean environment, and it is removed (after any
  * process still running is killed) when the test finishes.
  */
@@ -70,6 +70,8 @@ export class Workspace {
       HOME: this.home,
       XDG_STATE_HOME: this.stateHome,
       XDG_CONFIG_HOME: join(this.root, 'config-home'),
+      // the launcher's V8 code cache: beside HOME, so a test of what a run writes under HOME sees only the run's writes
+      XDG_CACHE_HOME: join(this.root, 'cache-home'),
       ...extra,
     });
   }

@@ -1,5 +1,5 @@
 /** The CLI a package's integration tests run: its BUILT bin, never its sources. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CliSpec, tempWorkspace, type Workspace } from './Workspace.js';
 
@@ -8,7 +8,7 @@ export interface DefineCliOptions {
   name: string;
   /** The package's directory, e.g. `new URL('../../', import.meta.url)` from `tests/integration/`. */
   packageUrl: URL;
-  /** The bin, relative to the package; default `bin/run.js`. */
+  /** The bin, relative to the package; default: the one `bin` of its package.json. */
   bin?: string;
   /** Built files (relative to the package) the tests need; a missing one fails at import time. */
   built: readonly string[];
@@ -32,8 +32,17 @@ export function defineCli(options: DefineCliOptions): BuiltCli {
   }
   const cli: BuiltCli = {
     name: options.name,
-    bin: resolve(options.bin ?? 'bin/run.js'),
+    bin: resolve(options.bin ?? packageBin(resolve('package.json'))),
     workspace: () => tempWorkspace({ prefix: `${options.name}-it-`, cli }),
   };
   return cli;
+}
+
+/** The package's only bin (the file operators run), as a path relative to the package. */
+export function packageBin(packageJsonPath: string): string {
+  const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { bin?: string | Record<string, string> };
+  const bins = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {});
+  if (bins.length !== 1)
+    throw new Error(`${packageJsonPath}: expected exactly one bin, found ${bins.length}`);
+  return bins[0]!;
 }

@@ -22,7 +22,7 @@ export {
   spread,
 } from './crashAt.js';
 export { deadUrl } from './deadUrl.js';
-export { type BuiltCli, type DefineCliOptions, defineCli } from './defineCli.js';
+export { type BuiltCli, type DefineCliOptions, defineCli, packageBin } from './defineCli.js';
 export { listTree } from './listTree.js';
 export { ANSI, type LogLine, type LogMatch, matchesLog, messages, parseLogLines } from './logLines.js';
 export {

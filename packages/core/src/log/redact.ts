@@ -15,6 +15,18 @@ const QUERY_SECRET =
   /([?&;](?:access_token|refresh_token|id_token|token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth|x-amz-signature|x-amz-credential)=)[^&#\s"']*/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 const MIN_SECRET_LENGTH = 4;
+/** Log lines repeat the same few keys: classifying each once keeps the key rule off the hot path. */
+const KEY_CACHE_LIMIT = 2048;
+const keyVerdicts = new Map<string, boolean>();
+
+function isSecretKeyCached(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = SECRET_KEY_PATTERN.test(key);
+    if (keyVerdicts.size < KEY_CACHE_LIMIT) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
 
 export class Redactor {
   readonly #secrets = new Set<string>();
@@ -42,7 +54,7 @@ export class Redactor {
   }
 
   isSecretKey(key: string): boolean {
-    return SECRET_KEY_PATTERN.test(key);
+    return isSecretKeyCached(key);
   }
 
   redactString(text: string): string {
@@ -52,7 +64,9 @@ export class Redactor {
     }
     if (out.includes('://')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
     if (out.includes('=')) out = out.replace(QUERY_SECRET, `$1${REDACTED}`);
-    if (/Bearer|Basic|Token/.test(out)) out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    if (out.includes('Bearer') || out.includes('Basic') || out.includes('Token')) {
+      out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    }
     return out;
   }
 
@@ -61,47 +75,49 @@ export class Redactor {
    * when `withStack`), so messages and stacks go through the same rules as everything else.
    */
   redact<T>(value: T, options: { withStack?: boolean } = {}): T {
-    return this.#walk(value, options.withStack ?? false, 0, new WeakSet()) as T;
+    return this.#walk(value, options.withStack ?? false, []) as T;
   }
 
-  #walk(value: unknown, withStack: boolean, depth: number, seen: WeakSet<object>): unknown {
+  /** `path` holds the objects above this one: an object met twice side by side is not a cycle. */
+  #walk(value: unknown, withStack: boolean, path: object[]): unknown {
     if (typeof value === 'string') return this.redactString(value);
     if (value === null || typeof value !== 'object') return value;
-    if (depth > 12) return '[Depth]';
-    if (seen.has(value)) return '[Circular]';
-    // `seen` holds the current path only: an object met twice side by side is not a cycle
-    seen.add(value);
+    if (path.length > 12) return '[Depth]';
+    if (path.includes(value)) return '[Circular]';
+    path.push(value);
     try {
-      return this.#walkObject(value, withStack, depth, seen);
+      return this.#walkObject(value, withStack, path);
     } finally {
-      seen.delete(value);
+      path.pop();
     }
   }
 
-  #walkObject(value: object, withStack: boolean, depth: number, seen: WeakSet<object>): unknown {
-    if (value instanceof Error) return this.#error(value, withStack, depth, seen);
+  #walkObject(value: object, withStack: boolean, path: object[]): unknown {
+    if (value instanceof Error) return this.#error(value, withStack, path);
     if (value instanceof URL) return this.redactString(value.href);
     if (value instanceof Date) return value.toISOString();
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item, withStack, depth + 1, seen));
-    if (value instanceof Map) return this.#walk(Object.fromEntries(value), withStack, depth, seen);
+    if (Array.isArray(value)) return value.map((item) => this.#walk(item, withStack, path));
+    if (value instanceof Map) return this.#walkObject(Object.fromEntries(value), withStack, path);
+    const source = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
+    for (const key of Object.keys(source)) {
+      const child = source[key];
       out[key] =
-        SECRET_KEY_PATTERN.test(key) && child !== undefined && child !== null && typeof child !== 'boolean'
+        child !== undefined && child !== null && typeof child !== 'boolean' && isSecretKeyCached(key)
           ? REDACTED
-          : this.#walk(child, withStack, depth + 1, seen);
+          : this.#walk(child, withStack, path);
     }
     return out;
   }
 
-  #error(error: Error, withStack: boolean, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+  #error(error: Error, withStack: boolean, path: object[]): Record<string, unknown> {
     const out: Record<string, unknown> = { type: error.name, message: this.redactString(error.message) };
     const extra = error as unknown as Record<string, unknown>;
     for (const key of ['code', 'exitCode', 'status', 'hint', 'file', 'keyPath']) {
-      if (extra[key] !== undefined) out[key] = this.#walk(extra[key], withStack, depth + 1, seen);
+      if (extra[key] !== undefined) out[key] = this.#walk(extra[key], withStack, path);
     }
     if (withStack && error.stack) out.stack = this.redactString(error.stack);
-    if (error.cause !== undefined) out.cause = this.#walk(error.cause, withStack, depth + 1, seen);
+    if (error.cause !== undefined) out.cause = this.#walk(error.cause, withStack, path);
     return out;
   }
 }
@@ -124,7 +140,7 @@ export function redactHeaders(
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     out[name] =
-      SECRET_KEY_PATTERN.test(name) || /^(proxy-)?authori[sz]ation$|^x-api-key$/i.test(name)
+      isSecretKeyCached(name) || /^(proxy-)?authori[sz]ation$|^x-api-key$/i.test(name)
         ? REDACTED
         : Array.isArray(value)
           ? value.map((v) => secrets.redactString(v))

@@ -30,7 +30,7 @@ import { type SyncSection, syncSection } from '../section.js';
 import { buildStats, renderApplied, renderNoop, type SyncStats } from '../summary.js';
 import { EntryTable, EntryType } from '../tree/EntryTable.js';
 import { hashCandidates } from '../tree/hashContent.js';
-import { scanInWorker } from '../tree/scanInWorker.js';
+import { scanBeside } from '../tree/scanInWorker.js';
 import { type ScanIssue, type ScanResult, scanTree } from '../tree/scanTree.js';
 
 export type SyncResult = PlannedResult<SyncDetails> & { sync: SyncStats };
@@ -130,14 +130,15 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     this.#destination = destination;
     const filters = { include: options.include, exclude: options.exclude };
 
-    // the source in a worker thread while this one lists the destination: two cores, half the
-    // wait; a first copy has no destination to list, and the worker's start-up would only add
+    // a large source is listed in a worker thread while this one lists the destination: two
+    // cores, half the wait; a first copy has no destination to list, so no worker to start
     const sourceOptions = { side: 'source', symlinks: options.symlinks, ...filters } as const;
+    const destScan = destination.scan(filters);
     const [source, dest] = await Promise.all([
       this.#destinationExists
-        ? scanInWorker(options.source, sourceOptions)
+        ? scanBeside(options.source, sourceOptions, destScan)
         : scanTree(options.source, sourceOptions),
-      destination.scan(filters),
+      destScan,
     ]);
     this.#source = source.entries;
     this.#scanned = { source: source.entries.length, destination: dest.entries.length };

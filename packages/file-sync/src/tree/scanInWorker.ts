@@ -1,10 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { type EntryColumns, EntryTable } from './EntryTable.js';
-import type { ScanOptions, ScanResult } from './scanTree.js';
+import { type ScanOptions, type ScanResult, scanTree } from './scanTree.js';
 
 type Reply =
   | { ok: true; result: Omit<ScanResult, 'entries'> & { columns: EntryColumns } }
   | { ok: false; error: { message: string; code?: string; path?: string } };
+
+// bundled (dist/cli.cjs), the worker is its own bundle next to it; unbundled, it sits next to this file
+const WORKER_SCRIPT = import.meta.url.endsWith('.cjs') ? './scanWorker.cjs' : './scanWorker.js';
 
 /**
  * scanTree in a worker thread: the caller lists the other tree meanwhile. The result comes back
@@ -12,7 +15,7 @@ type Reply =
  */
 export function scanInWorker(root: string, options: ScanOptions): Promise<ScanResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scanWorker.js', import.meta.url), { workerData: { root, options } });
+    const worker = new Worker(new URL(WORKER_SCRIPT, import.meta.url), { workerData: { root, options } });
     let settled = false;
     worker.once('message', (reply: Reply) => {
       settled = true;
@@ -31,4 +34,29 @@ export function scanInWorker(root: string, options: ScanOptions): Promise<ScanRe
       if (!settled) reject(new Error(`the scan worker exited with code ${code} before answering`));
     });
   });
+}
+
+/**
+ * Scans `root` alongside another scan already running on this thread: in a worker thread when
+ * that scan is still busy after `graceMs` (a large tree, where a second core halves the wait),
+ * on this thread otherwise (a small tree, where the worker's ~40 ms start-up would only add).
+ */
+export async function scanBeside(
+  root: string,
+  options: ScanOptions,
+  other: Promise<unknown>,
+  graceMs = 15,
+): Promise<ScanResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const otherDoneFirst = await Promise.race([
+    other.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return otherDoneFirst ? scanTree(root, options) : scanInWorker(root, options);
 }

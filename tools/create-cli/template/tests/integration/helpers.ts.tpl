@@ -1,5 +1,5 @@
 /**
- * Runs the BUILT CLI (`bin/run.js` -> `dist/`) as a real child process the way cron does: a temp
+ * Runs the BUILT CLI (`bin/run.cjs` -> `dist/`) as a real child process the way cron does: a temp
  * HOME, a clean environment, stdin from /dev/null, stdout and stderr pipes (never a TTY).
  */
 import { spawn } from 'node:child_process';
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 
-export const CLI_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
-if (!existsSync(fileURLToPath(new URL('../../dist/commands/apply.js', import.meta.url)))) {
+export const CLI_BIN = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url));
+if (!existsSync(fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url)))) {
   throw new Error('these tests run the built CLI: build first (pnpm build)');
 }
 
