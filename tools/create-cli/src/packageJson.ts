@@ -73,9 +73,8 @@ export function cliPackageJson(options: {
     dependencies: {
       '@oclif/core': pin('@oclif/core'),
       '@tempered/core': 'workspace:^',
-      // loaded lazily by core, so left out of the bundle
+      // loaded lazily by core's HTTP client, so left out of the bundle
       undici: pin('undici'),
-      yaml: pin('yaml'),
       zod: pin('zod'),
     },
     devDependencies: { '@tempered/bundler': 'workspace:*' },

@@ -24,7 +24,6 @@ async function fakeWorkspace(): Promise<string> {
         zod: '4.6.7',
         pino: '10.4.0',
         undici: '7.30.2',
-        yaml: '2.9.1',
       },
     }),
   );
@@ -101,7 +100,6 @@ describe('scaffoldCli', () => {
         '@oclif/core': '4.14.0',
         '@tempered/core': 'workspace:^',
         undici: '7.30.2',
-        yaml: '2.9.1',
         zod: '4.6.7',
       },
       devDependencies: { '@tempered/bundler': 'workspace:*' },

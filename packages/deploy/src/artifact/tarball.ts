@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { x as extractTar, t as listTar, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
 
@@ -19,6 +19,9 @@ export function toArtifactEntry(entry: Pick<ReadEntry, 'path' | 'type' | 'linkpa
   return { path: entry.path, kind, linkpath: entry.linkpath, typeName: entry.type };
 }
 
+// most deploys ship a directory: tar is loaded the first time a tarball is met
+const loadTar = () => import('tar');
+
 export interface TarballScan {
   entries: number;
 }
@@ -31,6 +34,7 @@ export async function scanTarball(file: string): Promise<TarballScan> {
   const checker = new EntryChecker();
   let refused: string | undefined;
   try {
+    const { t: listTar } = await loadTar();
     await listTar({
       file,
       strict: true,
@@ -69,6 +73,7 @@ export async function extractTarball(file: string, dest: string): Promise<void> 
   await mkdir(dest, { recursive: true });
   const checker = new EntryChecker();
   let refused: string | undefined;
+  const { x: extractTar } = await loadTar();
   await extractTar({
     file,
     cwd: dest,
