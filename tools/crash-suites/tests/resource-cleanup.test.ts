@@ -1,8 +1,7 @@
 /**
  * resource-cleanup killed at 20+ points of `run --yes` over ~30 old files, then re-run: the re-run
  * exits 0, every candidate is gone, protected and young files stay, and no deletion is repeated:
- * the audit log holds at most one outcome line per deleted path across both runs (see
- * `expectEachDeletedOnce` for why not exactly one).
+ * the audit log holds exactly one outcome line per deleted path across both runs.
  */
 import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -71,12 +70,10 @@ async function readAudit(ws: Workspace): Promise<AuditLine[]> {
 
 /**
  * No deletion repeated: each candidate has at most one outcome line (`deleted`, or `already-gone`
- * when a crashed run deleted it and the re-run retried it) across both runs, and none without a
- * `deleting` line before it; nothing else is audited. With `complete`, exactly one outcome each.
- *
- * Not `complete` after a kill: a deletion cut off between the unlink and its outcome line leaves
- * only its `deleting` line, since the re-run's fresh scan no longer sees the file and so never
- * writes the `already-gone` the README promises (a finding of this suite, left open in the closing note of the session that added it).
+ * when a crashed run deleted it and the re-run retried it or found it gone) across both runs, and
+ * none without a `deleting` line before it; nothing else is audited. With `complete` (a finished
+ * run, or a crashed one and its re-run), exactly one outcome each: a deletion cut off between the
+ * unlink and its outcome line gets its `already-gone` from the re-run.
  */
 function expectEachDeletedOnce(audit: readonly AuditLine[], complete: boolean): void {
   const targets = new Set(CANDIDATES.map((path) => `old-logs: ${path}`));
@@ -135,7 +132,7 @@ describe('resource-cleanup: killed at any point, a re-run finishes without repea
       expect(run.rerun.code, run.rerun.stderr).toBe(0);
       for (const path of CANDIDATES) expect(await exists(ws.path('data', path)), path).toBe(false);
       for (const path of KEPT) expect(await exists(ws.path('data', path)), path).toBe(true);
-      expectEachDeletedOnce(await readAudit(ws), !run.interrupted);
+      expectEachDeletedOnce(await readAudit(ws), true);
     });
   }
 

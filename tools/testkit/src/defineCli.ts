@@ -1,5 +1,6 @@
 /** The CLI a package's integration tests run: its BUILT bin, never its sources. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliSpec, tempWorkspace, type Workspace } from './Workspace.js';
 
@@ -30,6 +31,7 @@ export function defineCli(options: DefineCliOptions): BuiltCli {
       );
     }
   }
+  assertBundleFresh(resolve('package.json'), options.built.map(resolve), options.buildHint);
   const cli: BuiltCli = {
     name: options.name,
     bin: resolve(options.bin ?? packageBin(resolve('package.json'))),
@@ -45,4 +47,40 @@ export function packageBin(packageJsonPath: string): string {
   if (bins.length !== 1)
     throw new Error(`${packageJsonPath}: expected exactly one bin, found ${bins.length}`);
   return bins[0]!;
+}
+
+/**
+ * A bundled CLI runs its bundle, not dist/: a bundle older than the compiled files it is made of
+ * (after a bare `tsc -b`) would test yesterday's code, so it fails here, naming the newer file.
+ */
+function assertBundleFresh(packageJsonPath: string, built: readonly string[], buildHint: string): void {
+  const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as {
+    oclif?: { commands?: string | { strategy?: string; target?: string } };
+  };
+  const commands = pkg.oclif?.commands;
+  if (typeof commands !== 'object' || commands.strategy !== 'explicit' || !commands.target) return;
+  const root = dirname(packageJsonPath);
+  const bundle = join(root, commands.target);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing: these tests run the built CLI; build first (${buildHint})`);
+  const bundleTime = statSync(bundle).mtimeMs;
+  const dirs = new Set([join(root, 'dist'), ...built.filter((file) => !file.startsWith(root)).map(dirname)]);
+  for (const dir of dirs) {
+    const newer = newestJs(dir);
+    // the slack covers a build cache restoring files in any order within a second or two
+    if (newer && newer.mtimeMs > bundleTime + 2000) {
+      throw new Error(`${bundle} is older than ${newer.path}: rebuild the bundle (${buildHint})`);
+    }
+  }
+}
+
+function newestJs(dir: string): { path: string; mtimeMs: number } | undefined {
+  let newest: { path: string; mtimeMs: number } | undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { mtimeMs } = statSync(path);
+    if (!newest || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+  }
+  return newest;
 }

@@ -79,6 +79,14 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
   protected async confirmPlan(_plan: Plan<D>, _summary: PlanSummary): Promise<void> {}
 
   /**
+   * Actions an interrupted run began and never finished that this run's plan no longer has: the
+   * world shows they took effect (a deleted file is not listed again) but nothing recorded their
+   * outcome. Called on a resumed run after confirmPlan, before the first action; e.g. write the
+   * outcome an audit log is missing. The default does nothing.
+   */
+  protected async reconcileUnfinished(_actionIds: readonly string[]): Promise<void> {}
+
+  /**
    * Checks that need no lock and change nothing (an input's validity, the target's kind): the
    * first thing run() does, before the lock, before dry-run and before the target is touched.
    * Throw (e.g. a UsageError) to stop the run; the default checks nothing.
@@ -151,6 +159,11 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         return { dryRun: false, target, summary, applied: emptyResult() };
       }
       await this.confirmPlan(plan, summary);
+      if (journal.resumed) {
+        const planned = new Set(plan.actions.map((action) => action.id));
+        const gone = journal.unfinishedSteps().filter((id) => !planned.has(id));
+        if (gone.length > 0) await this.reconcileUnfinished(gone);
+      }
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new InterruptedError('SIGTERM');
       const applied = await applyPlan(plan, {
         journal,

@@ -22,7 +22,7 @@ export const CLI = defineCli({
   name: 'deploy',
   packageUrl: new URL('../../', import.meta.url),
   built: ['dist/commands/release.js', '../core/dist/index.js'],
-  buildHint: 'npx tsc -b packages/core && npx tsc -b packages/deploy',
+  buildHint: 'npx pnpm@10.34.9 build',
 });
 
 /** A temp workspace of one test that runs deploy. */

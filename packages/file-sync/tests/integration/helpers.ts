@@ -8,7 +8,7 @@ export const CLI = defineCli({
   name: 'file-sync',
   packageUrl: new URL('../../', import.meta.url),
   built: ['dist/commands/sync.js', '../core/dist/index.js'],
-  buildHint: 'cd packages/core && npx tsc -b, then packages/file-sync',
+  buildHint: 'npx pnpm@10.34.9 build',
 });
 export const CLI_NAME = CLI.name;
 export const CLI_BIN = CLI.bin;

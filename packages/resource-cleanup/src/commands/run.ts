@@ -87,6 +87,8 @@ export default class Run extends PlannedCommand<CleanupDetails> {
   #options: CleanupOptions | undefined;
   #http: Promise<HttpClient> | undefined;
   #audit: AuditLog | undefined;
+  /** Every action id of the plan as a `delete:` id: what the last listing still saw. */
+  #listed = new Set<string>();
   readonly #providers = new Map<string, Provider>();
   readonly #headers: RuleHeader[] = [];
   readonly #stats = new Map<string, RuleStats>();
@@ -155,7 +157,38 @@ export default class Run extends PlannedCommand<CleanupDetails> {
       }
       actions.push(...planned.actions);
     }
+    this.#listed = new Set(actions.map((action) => action.id.replace(/^skip:/, 'delete:')));
     return actions;
+  }
+
+  /**
+   * A deletion cut off between its effect and its outcome line: if the resource is no longer
+   * listed at all (not even as kept), the audit log gets the `already-gone` the interrupted run
+   * could not write. One whose outcome is on record, or that is still listed, gets nothing.
+   */
+  protected override async reconcileUnfinished(actionIds: readonly string[]): Promise<void> {
+    const audit = this.#audit;
+    if (!audit) return;
+    const unlisted = actionIds.filter((id) => !this.#listed.has(id));
+    const last = await audit.lastEntries(new Set(unlisted));
+    for (const id of unlisted) {
+      const entry = last.get(id);
+      if (entry?.event !== 'deleting') continue;
+      await audit.record({
+        event: DeleteStatus.AlreadyGone,
+        rule: entry.rule,
+        provider: entry.provider,
+        action: id,
+        target: entry.target,
+        detail: 'an interrupted run deleted it before recording the outcome; no longer listed',
+      });
+      const stats = this.#stats.get(entry.rule);
+      if (stats) stats.alreadyGone++;
+      this.ctx.logger.info(
+        { rule: entry.rule, action: id, target: entry.target },
+        'interrupted deletion confirmed',
+      );
+    }
   }
 
   protected override async confirmPlan(plan: Plan<CleanupDetails>, summary: PlanSummary): Promise<void> {

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { FileStateStore, lockNameFor } from '@tempered/core';
 import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/AuditLog.js';
 import { ANSI, listTree, type Workspace, workspace } from './helpers.js';
 import { planActions } from './registry/common.js';
 
@@ -26,6 +28,49 @@ async function fsConfig(ws: Workspace, rule: Record<string, unknown>, extra: Rec
 }
 
 describe('fs rules on real trees', () => {
+  it('a deletion cut off between its effect and its outcome line gets `already-gone` from the next run', async () => {
+    const ws = await workspace();
+    const root = ws.path('builds');
+    for (const name of ['a.tar.gz', 'b.tar.gz', 'c.tar.gz']) file(join(root, name), 40);
+    file(join(root, 'young.tar.gz'), 1);
+    const config = await fsConfig(ws, { match: ['*.tar.gz'], olderThan: '14d' });
+    // what a run SIGKILLed right after unlinking a.tar.gz leaves, written with the real journal
+    // and audit log: the step begun, the `deleting` line fsynced, the file gone, no outcome;
+    // young.tar.gz was begun too but its delete never happened (still listed, now kept)
+    const stateDir = ws.path('state', 'tempered', 'resource-cleanup', 'default');
+    const journal = await new FileStateStore(stateDir).openJournal(lockNameFor('cleanup-rules'));
+    const audit = new AuditLog(join(stateDir, 'audit.jsonl'), { run_id: 'killed-run' });
+    for (const name of ['a.tar.gz', 'young.tar.gz']) {
+      const action = `delete:builds:${name}`;
+      await journal.begin(action, { kind: 'delete', target: `builds: ${name}` });
+      await audit.record({
+        event: 'deleting',
+        rule: 'builds',
+        provider: 'fs',
+        action,
+        target: `builds: ${name}`,
+      });
+    }
+    await rm(join(root, 'a.tar.gz'));
+
+    const result = await ws.run(['run', '--config', config, '--yes']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect((await readdir(root)).sort()).toEqual(['young.tar.gz']);
+    const lines = (await readFile(join(stateDir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; target: string; run_id: string });
+    const outcomes = (target: string) =>
+      lines.filter((l) => l.target === target && l.event !== 'deleting').map((l) => l.event);
+    expect(outcomes('builds: a.tar.gz')).toEqual(['already-gone']);
+    expect(outcomes('builds: b.tar.gz')).toEqual(['deleted']);
+    expect(outcomes('builds: c.tar.gz')).toEqual(['deleted']);
+    expect(outcomes('builds: young.tar.gz')).toEqual([]);
+    expect(lines.find((l) => l.event === 'already-gone')?.run_id).not.toBe('killed-run');
+    expect(result.stdout).toMatch(/1 already gone/);
+  });
+
   it('selects by glob and age, keeps the newest and the protected, and never deletes path itself', async () => {
     // Prepare
     const ws = await workspace();

@@ -10,7 +10,7 @@ export const CLI = defineCli({
   name: 'resource-cleanup',
   packageUrl: new URL('../../', import.meta.url),
   built: ['dist/commands/run.js', '../core/dist/index.js'],
-  buildHint: 'npx tsc -b packages/core && npx tsc -b packages/resource-cleanup',
+  buildHint: 'npx pnpm@10.34.9 build',
 });
 
 /** A temp workspace of one test that runs resource-cleanup. */

@@ -8,7 +8,7 @@ export const CLI = defineCli({
   name: 'tempered-demo',
   packageUrl: new URL('../../', import.meta.url),
   built: ['dist/commands/apply.js', '../../packages/core/dist/index.js'],
-  buildHint: 'cd packages/core && npx tsc -b, then tools/demo-cli',
+  buildHint: 'npx pnpm@10.34.9 build',
 });
 export const CLI_NAME = CLI.name;
 
