@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { Command, type Interfaces } from '@oclif/core';
 import type { ZodType } from 'zod';
@@ -88,7 +89,7 @@ export abstract class TemperedCommand<T> extends Command {
   #removeSignalHandlers: (() => void) | undefined;
   #heartbeatStarted = false;
   readonly #httpClients: HttpClient[] = [];
-  readonly #controller = new AbortController();
+  readonly #controller = runController();
 
   protected get logger(): Logger {
     if (this.#closableLogger) return this.#closableLogger.logger;
@@ -341,4 +342,16 @@ function withoutSelection(loaded: LoadedConfig, requested: string | undefined): 
 function bootstrapLevel(flags: Record<string, unknown> | undefined): LogLevelName {
   const candidate = (flags?.['log-level'] as string | undefined) ?? process.env.TEMPERED_LOG_LEVEL;
   return LOG_LEVEL_NAMES.includes(candidate as LogLevelName) ? (candidate as LogLevelName) : 'info';
+}
+
+/**
+ * The run's abort controller. Every operation in flight (queued HTTP requests, retries, sleeps)
+ * listens on its signal and stops listening when it settles, so hundreds at once at a high
+ * concurrency are expected, not the leak Node's 10-listener warning (printed on stderr, outside
+ * the log format) guesses at.
+ */
+function runController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -25,7 +25,7 @@ interface Layout {
  * days old (deleted by `olderThan: 7d`) except every tenth, named `v1.<i>` (protected), odd tags
  * one day old (kept). 40% of the tags are expected to go.
  */
-function layout(tags: number, repos: number): Layout {
+export function layout(tags: number, repos: number): Layout {
   const perRepo = Math.ceil(tags / repos);
   const now = Date.now();
   const repositories: string[] = [];
@@ -68,7 +68,7 @@ async function freePort(): Promise<number> {
  * enough). Its output is ignored: the harness blocks its event loop while timing, so a piped
  * stderr could fill up and stall the registry.
  */
-async function startRegistry(
+export async function startRegistry(
   dir: string,
   data: string,
 ): Promise<{ url: string; child: ChildProcess; stop(): void }> {
@@ -141,7 +141,7 @@ async function pushBlob(
 }
 
 /** One OCI image per tag (its own config blob, so its own digest), over a layer shared per repository. */
-async function seed(url: string, plan: Layout): Promise<void> {
+export async function seed(url: string, plan: Layout): Promise<void> {
   const layers = new Map<string, { digest: string; size: number }>();
   for (const repo of plan.repositories)
     layers.set(repo, await pushBlob(url, repo, Buffer.from(`layer of ${repo}`)));
