@@ -2,7 +2,7 @@
 # Deploys examples/sample-app to a local directory target: release 1.0.0, a no-op redeploy,
 # release 2.0.0, list, rollback, status. The app is started by its afterSwitch hook
 # (examples/sample-app/bin/restart.sh) and health-checked on a free port; it is stopped on exit.
-# Needs the built CLI: npx tsc -b packages/core && npx tsc -b packages/deploy
+# Needs the built CLI (its bundle): npx -y pnpm@10.34.9 build
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -2,7 +2,7 @@
 # resource-cleanup on its embedded default, the fs provider: a sample tree of old and new build
 # artifacts (ages set with touch -d), then plan, run --yes, a no-op re-run, and stats.
 # Everything lands under the directory given (default ./resource-cleanup-demo).
-# Needs the built CLI: npx tsc -b packages/core && npx tsc -b packages/resource-cleanup
+# Needs the built CLI (its bundle): npx -y pnpm@10.34.9 build
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 demo_dir="$(mkdir -p "${1:-resource-cleanup-demo}" && cd "${1:-resource-cleanup-demo}" && pwd)"
