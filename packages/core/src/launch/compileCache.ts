@@ -95,9 +95,12 @@ export function readCompileCache(location: CompileCacheLocation): Buffer | undef
   }
 }
 
+/** Caches of other builds are kept this long: two installs of one CLI must not evict each other. */
+const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
- * Replaces the cache atomically (temp file, fsync, rename) and removes caches of older builds
- * of the same bundle. Failures are ignored: a missing cache only costs start-up time.
+ * Replaces the cache atomically (temp file, fsync, rename) and removes caches of other builds of
+ * the same bundle older than a week. Failures are ignored: a missing cache only costs start-up.
  */
 export function writeCompileCache(location: CompileCacheLocation, name: string, data: Buffer): void {
   if (!ensurePrivateDir(location.dir)) return;
@@ -119,11 +122,12 @@ export function writeCompileCache(location: CompileCacheLocation, name: string, 
 }
 
 function removeStale(location: CompileCacheLocation, name: string): void {
+  const cutoff = Date.now() - STALE_AFTER_MS;
   try {
     for (const entry of readdirSync(location.dir)) {
       const path = join(location.dir, entry);
-      if (path !== location.file && entry.startsWith(`${name}-`) && entry.endsWith('.v8'))
-        rmSync(path, { force: true });
+      if (path === location.file || !entry.startsWith(`${name}-`) || !entry.endsWith('.v8')) continue;
+      if (lstatSync(path).mtimeMs < cutoff) rmSync(path, { force: true });
     }
   } catch {
     // another run may be pruning too

@@ -4,7 +4,7 @@
  * replaced when stale or damaged, and a broken install reported in one line.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,15 +105,23 @@ describe('launch', () => {
     expect(rewritten.equals(Buffer.alloc(4096, 7))).toBe(false);
   });
 
-  it('a new build of the bundle gets a new cache and the old one is removed', async () => {
+  it("a new build of the bundle gets its own cache; another build's is removed once a week old", async () => {
     await launch(['sync']);
     const [old] = await cacheFiles();
     await writeBundle('ffeeddccbbaa9988', 'second');
     const result = await launch(['sync']);
     expect(JSON.parse(result.stdout).label).toBe('second');
-    const files = await cacheFiles();
-    expect(files).toHaveLength(1);
-    expect(files[0]).not.toBe(old);
+    // a second install of another version may still use it: kept while recent
+    const both = await cacheFiles();
+    expect(both).toHaveLength(2);
+    expect(both).toContain(old);
+
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await utimes(join(cacheDir(), old!), eightDaysAgo, eightDaysAgo);
+    const newest = both.find((file) => file !== old)!;
+    await rm(join(cacheDir(), newest));
+    await launch(['sync']);
+    expect(await cacheFiles()).toEqual([newest]);
   });
 
   it('never reads or writes a cache in a directory others can write to', async () => {
