@@ -16,7 +16,7 @@ import {
   summarizePlan,
 } from '../plan/index.js';
 import { currentLockOwner } from '../state/index.js';
-import { confirmProtected } from './confirmProtected.js';
+import { confirmProtected, isInteractive } from './confirmProtected.js';
 import { standardFlags } from './standardFlags.js';
 import { TemperedCommand } from './TemperedCommand.js';
 
@@ -42,6 +42,18 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
   protected applyConcurrency = 1;
   /** Kinds whose completion is journaled (default all); see ApplyOptions.journalKinds. */
   protected journalKinds: readonly ActionKindValue[] | undefined;
+  /**
+   * True for a command whose confirmPlan asks a person to type the environment's name after
+   * showing the plan (resource-cleanup): in a protected environment at a terminal, the
+   * protected-environment question then also waits for the plan and is only asked if confirmPlan
+   * did not get that name typed (see `environmentConfirmed()`), so nobody is asked twice.
+   */
+  protected confirmsEnvironmentInPlan = false;
+  #environmentConfirmed = false;
+  /** Called by confirmPlan when a person typed the environment's name to approve the plan. */
+  protected environmentConfirmed(): void {
+    this.#environmentConfirmed = true;
+  }
   /** Print one line per applied action on stdout (off for CLIs that print a summary instead). */
   protected itemizeApplied = true;
   /** The deletion cap of this run, if the command deletes; over it nothing is deleted (exit 3). */
@@ -133,8 +145,12 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       return { dryRun: true, target, summary: summarizePlan(plan), plan: planToJson(plan) };
     }
 
-    if (ctx.environment.protected) {
-      await confirmProtected({ environment: ctx.environment.name, yes: this.flags.yes === true });
+    const yes = this.flags.yes === true;
+    // without a terminal the early refusal stands: cron learns before any listing or lock
+    const askAfterPlan =
+      ctx.environment.protected && this.confirmsEnvironmentInPlan && !yes && isInteractive();
+    if (ctx.environment.protected && !askAfterPlan) {
+      await confirmProtected({ environment: ctx.environment.name, yes });
       ctx.logger.info({ environment: ctx.environment.name }, 'protected environment confirmed');
     }
 
@@ -159,6 +175,15 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         return { dryRun: false, target, summary, applied: emptyResult() };
       }
       await this.confirmPlan(plan, summary);
+      if (askAfterPlan && !this.#environmentConfirmed) {
+        await confirmProtected({ environment: ctx.environment.name, yes });
+        ctx.logger.info({ environment: ctx.environment.name }, 'protected environment confirmed');
+      } else if (askAfterPlan) {
+        ctx.logger.info(
+          { environment: ctx.environment.name },
+          'protected environment confirmed with the plan',
+        );
+      }
       if (journal.resumed) {
         const planned = new Set(plan.actions.map((action) => action.id));
         const gone = journal.unfinishedSteps().filter((id) => !planned.has(id));

@@ -15,7 +15,7 @@ export interface ConfirmOptions {
  */
 export async function confirmProtected(options: ConfirmOptions): Promise<void> {
   if (options.yes) return;
-  const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  const interactive = options.interactive ?? isInteractive();
   if (!interactive) {
     throw new UsageError(
       `environment "${options.environment}" is protected and nothing confirmed the change`,
@@ -40,4 +40,9 @@ export async function confirmProtected(options: ConfirmOptions): Promise<void> {
   } finally {
     rl.close();
   }
+}
+
+/** A person can be asked: stdin and stderr (where questions go) are both terminals. */
+export function isInteractive(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true;
 }

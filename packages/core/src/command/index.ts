@@ -1,4 +1,4 @@
-export { confirmProtected } from './confirmProtected.js';
+export { confirmProtected, isInteractive } from './confirmProtected.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
 export { type ExtraLock, lockNameFor, PlannedCommand, type PlannedResult } from './PlannedCommand.js';
 export { newRunId } from './runId.js';

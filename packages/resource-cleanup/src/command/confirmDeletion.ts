@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { UsageError } from '@tempered/core';
+import { isInteractive, UsageError } from '@tempered/core';
 
 export interface ConfirmDeletionOptions {
   environment: string;
@@ -16,11 +16,12 @@ export interface ConfirmDeletionOptions {
 /**
  * Deleting needs `--yes`, or a person at a terminal typing the environment's name, in every
  * environment. Without a TTY (cron, CI) and without `--yes`, nothing is deleted: exit 2.
+ * Resolves true when a person typed the name (which also confirms a protected environment).
  */
-export async function confirmDeletion(options: ConfirmDeletionOptions): Promise<void> {
-  if (options.yes || options.count === 0) return;
+export async function confirmDeletion(options: ConfirmDeletionOptions): Promise<boolean> {
+  if (options.yes || options.count === 0) return false;
   const what = `${options.count} resource${options.count === 1 ? '' : 's'}`;
-  const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  const interactive = options.interactive ?? isInteractive();
   if (!interactive) {
     throw new UsageError(`refusing to delete ${what} without --yes`, {
       hint: 'review the plan (resource-cleanup plan), then pass --yes; or run at a terminal and type the environment name',
@@ -41,4 +42,5 @@ export async function confirmDeletion(options: ConfirmDeletionOptions): Promise<
   } finally {
     rl.close();
   }
+  return true;
 }

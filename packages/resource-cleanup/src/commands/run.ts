@@ -83,6 +83,8 @@ export default class Run extends PlannedCommand<CleanupDetails> {
   protected override onActionError = 'continue' as const;
   protected override journalKinds = ['delete'] as const;
   protected override itemizeApplied = false;
+  // at a terminal, typing the environment's name under the plan also confirms a protected one
+  protected override confirmsEnvironmentInPlan = true;
 
   #options: CleanupOptions | undefined;
   #http: Promise<HttpClient> | undefined;
@@ -195,12 +197,13 @@ export default class Run extends PlannedCommand<CleanupDetails> {
     const { ctx } = this;
     // over the cap applyPlan deletes nothing and says so (exit 3): nothing to confirm
     if (summary.delete > this.maxDelete()) return;
-    await confirmDeletion({
+    const typed = await confirmDeletion({
       environment: ctx.environment.name,
       count: summary.delete,
       yes: this.flags.yes === true,
       plan: this.renderPlan(plan),
     });
+    if (typed) this.environmentConfirmed();
     ctx.logger.info({ deletions: summary.delete }, 'deletion confirmed');
     this.#audit = new AuditLog(
       join(

@@ -23,18 +23,18 @@ describe('Function: confirmDeletion', () => {
     });
   });
 
-  it('passes with --yes, or when there is nothing to delete', async () => {
+  it('passes with --yes, or when there is nothing to delete, without anybody typing a name', async () => {
     await expect(
       confirmDeletion({ environment: 'ci', count: 7, yes: true, interactive: false }),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe(false);
     await expect(
       confirmDeletion({ environment: 'ci', count: 0, yes: false, interactive: false }),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe(false);
   });
 
   it('at a terminal shows the plan and passes when the environment name is typed', async () => {
     const tty = terminal('ci');
-    await confirmDeletion({
+    const typed = await confirmDeletion({
       environment: 'ci',
       count: 1,
       yes: false,
@@ -42,6 +42,7 @@ describe('Function: confirmDeletion', () => {
       plan: 'THE PLAN',
       ...tty,
     });
+    expect(typed).toBe(true);
     expect(tty.shown()).toContain('THE PLAN');
     expect(tty.shown()).toContain('Delete 1 resource in environment "ci"? Type its name to confirm:');
   });
