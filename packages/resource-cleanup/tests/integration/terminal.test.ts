@@ -40,24 +40,30 @@ function atTerminal(argv: string[], env: NodeJS.ProcessEnv, cwd: string, typed: 
   });
 }
 
+/** Old `*.tar.gz` files under builds/ and a config whose `prod` environment is protected. */
+async function protectedCleanup(names: string[]) {
+  const ws = await workspace();
+  const root = ws.path('builds');
+  mkdirSync(root, { recursive: true });
+  const old = new Date(Date.now() - 40 * DAY);
+  for (const name of names) {
+    writeFileSync(join(root, name), 'x');
+    utimesSync(join(root, name), old, old);
+  }
+  const config = await ws.writeConfig('tempered.json', {
+    environments: { prod: { protected: true } },
+    'resource-cleanup': {
+      rules: [{ name: 'builds', path: 'builds', match: ['*.tar.gz'], olderThan: '14d' }],
+    },
+  });
+  return { ws, root, argv: ['run', '--config', config, '-e', 'prod'] };
+}
+
 describe('at a terminal', () => {
   it('a protected environment asks once, under the plan, and the typed name approves the deletions', async () => {
-    const ws = await workspace();
-    const root = ws.path('builds');
-    mkdirSync(root, { recursive: true });
-    for (const name of ['a.tar.gz', 'b.tar.gz']) {
-      writeFileSync(join(root, name), 'x');
-      const old = new Date(Date.now() - 40 * DAY);
-      utimesSync(join(root, name), old, old);
-    }
-    const config = await ws.writeConfig('tempered.json', {
-      environments: { prod: { protected: true } },
-      'resource-cleanup': {
-        rules: [{ name: 'builds', path: 'builds', match: ['*.tar.gz'], olderThan: '14d' }],
-      },
-    });
+    const { ws, root, argv } = await protectedCleanup(['a.tar.gz', 'b.tar.gz']);
 
-    const result = await atTerminal(['run', '--config', config, '-e', 'prod'], ws.env(), ws.root, 'prod');
+    const result = await atTerminal(argv, ws.env(), ws.root, 'prod');
 
     expect(result.code, result.output).toBe(0);
     expect(result.asked, result.output).toBe(1);
@@ -66,20 +72,9 @@ describe('at a terminal', () => {
   });
 
   it('a wrong name deletes nothing (exit 2)', async () => {
-    const ws = await workspace();
-    const root = ws.path('builds');
-    mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'a.tar.gz'), 'x');
-    const old = new Date(Date.now() - 40 * DAY);
-    utimesSync(join(root, 'a.tar.gz'), old, old);
-    const config = await ws.writeConfig('tempered.json', {
-      environments: { prod: { protected: true } },
-      'resource-cleanup': {
-        rules: [{ name: 'builds', path: 'builds', match: ['*.tar.gz'], olderThan: '14d' }],
-      },
-    });
+    const { ws, root, argv } = await protectedCleanup(['a.tar.gz']);
 
-    const result = await atTerminal(['run', '--config', config, '-e', 'prod'], ws.env(), ws.root, 'staging');
+    const result = await atTerminal(argv, ws.env(), ws.root, 'staging');
 
     expect(result.code, result.output).toBe(2);
     expect(result.asked).toBe(1);
