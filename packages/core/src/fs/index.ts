@@ -2,5 +2,10 @@ export { atomicSymlink } from './atomicSymlink.js';
 export { type AtomicWriteOptions, atomicWriteFile, atomicWriteJson } from './atomicWriteFile.js';
 export { PathEscapeError } from './errors.js';
 export { fsyncDir } from './fsyncDir.js';
-export { isInside, type ResolveSafePathOptions, resolveSafePath } from './resolveSafePath.js';
+export {
+  isInside,
+  type ResolveSafePathOptions,
+  realpathDeepest,
+  resolveSafePath,
+} from './resolveSafePath.js';
 export { type ExclusiveWriteOptions, writeFileExclusive } from './writeFileExclusive.js';

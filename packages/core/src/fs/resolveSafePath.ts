@@ -67,7 +67,7 @@ export async function resolveSafePath(
  * resolved and the missing tail appended. A dangling symlink is followed by hand, since creating
  * the path later would create its target, wherever that is.
  */
-async function realpathDeepest(path: string, hops = 0): Promise<string> {
+export async function realpathDeepest(path: string, hops = 0): Promise<string> {
   if (hops > MAX_SYMLINK_HOPS)
     throw Object.assign(new Error(`too many symlinks at ${path}`), { code: 'ELOOP' });
   try {

@@ -13,6 +13,7 @@ import {
   PlannedCommand,
   type PlannedResult,
   type PlanSummary,
+  realpathDeepest,
   UsageError,
 } from '@tempered/core';
 import type { Destination } from '../destination/Destination.js';
@@ -25,7 +26,7 @@ import { parentOf } from '../plan/relativePath.js';
 import { countPlan, type PlanCounts, quotePath, renderSyncPlan } from '../plan/render.js';
 import { type SyncDetails, SyncOp } from '../plan/types.js';
 import { Progress } from '../progress/Progress.js';
-import { checkRoots, realPathDeepest, rootKind } from '../safety/checkRoots.js';
+import { checkRoots, rootKind } from '../safety/checkRoots.js';
 import { type SyncSection, syncSection } from '../section.js';
 import { buildStats, renderApplied, renderNoop, type SyncStats } from '../summary.js';
 import { EntryTable, EntryType } from '../tree/EntryTable.js';
@@ -114,9 +115,9 @@ export default class Sync extends PlannedCommand<SyncDetails> {
       );
     }
     checkRoots({
-      source: await realPathDeepest(options.source),
-      destination: await realPathDeepest(options.destination),
-      home: await realPathDeepest(homedir()),
+      source: await realpathDeepest(options.source),
+      destination: await realpathDeepest(options.destination),
+      home: await realpathDeepest(homedir()),
       delete: options.delete,
     });
     return options.destination;

@@ -1,5 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, parse } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { parse } from 'node:path';
 import { isInside, UsageError } from '@tempered/core';
 
 export interface RootFacts {
@@ -41,19 +41,6 @@ export function checkRoots(facts: RootFacts): void {
       'pass a DESTINATION that does not contain SOURCE',
     );
   }
-}
-
-/** realpath() of a path that may not exist yet: the deepest existing ancestor, resolved, plus the rest. */
-export async function realPathDeepest(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-  }
-  const parent = dirname(path);
-  if (parent === path) return path;
-  return join(await realPathDeepest(parent), basename(path));
 }
 
 /** What a root is on disk: missing, a directory, or something else (an error for the caller). */

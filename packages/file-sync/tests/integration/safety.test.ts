@@ -129,6 +129,18 @@ describe('path attacks are refused before any write', () => {
     expectRefused(await ws.run(['sync', src, ws.path('alias')]), /it is the source itself/);
   });
 
+  it('a destination that is a dangling symlink into the source is refused, and nothing is created', async () => {
+    const ws = await workspace();
+    const src = ws.path('src');
+    await makeTree(src, { 'a.txt': 'a\n' });
+    // creating the destination would create src/copy: the source synced into itself
+    await symlink(join(src, 'copy'), ws.path('dangling'));
+    const before = await snapshot(src);
+
+    expectRefused(await ws.run(['sync', src, ws.path('dangling')]), /it is inside the source/);
+    expect(await snapshot(src)).toEqual(before);
+  });
+
   it('never writes through a symlink in the destination tree: a linked directory becomes a real one', async () => {
     const ws = await workspace();
     const src = ws.path('src');
