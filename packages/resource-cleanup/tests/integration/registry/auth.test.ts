@@ -9,16 +9,16 @@ import { workspace } from '../helpers.js';
 import { registryConfig } from './common.js';
 import {
   daysAgo,
-  hasRegistry,
   NO_REGISTRY,
   pushImage,
+  skipRegistry,
   startRegistry,
   type TestRegistry,
   tagsOf,
 } from './registry.js';
 import { relay } from './relay.js';
 
-if (!hasRegistry) console.warn(NO_REGISTRY);
+if (skipRegistry) console.warn(NO_REGISTRY);
 
 const USER = 'ci';
 const PASSWORD = 'pw-7f3c1e9a-never-printed';
@@ -33,7 +33,7 @@ async function allText(dir: string): Promise<string> {
   return out;
 }
 
-describe.skipIf(!hasRegistry)('registry auth: basic (htpasswd) and the bearer-token challenge', () => {
+describe.skipIf(skipRegistry)('registry auth: basic (htpasswd) and the bearer-token challenge', () => {
   let registry: TestRegistry;
 
   beforeAll(async () => {
