@@ -38,7 +38,8 @@ const DISABLED = new Set(['0', 'off', 'false', 'no']);
 export function compileCacheDir(env: CompileCacheEnv = process.env): string | undefined {
   const setting = env.TEMPERED_COMPILE_CACHE?.trim();
   if (setting && DISABLED.has(setting.toLowerCase())) return undefined;
-  if (setting) return setting;
+  // a relative directory would follow the working directory of each run (cron's is HOME)
+  if (setting) return setting.startsWith('/') ? setting : undefined;
   const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : homeCache(env);
   return base === undefined ? undefined : join(base, 'tempered', 'v8');
 }

@@ -53,6 +53,7 @@ async function launch(argv: string[] = ['sync'], env: Record<string, string> = {
       process.execPath,
       ['--input-type=module', '-e', script, bundle, ...argv],
       {
+        cwd: dir,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env },
       },
     );
@@ -138,6 +139,10 @@ describe('launch', () => {
     const elsewhere = join(dir, 'cache-here');
     await launch(['sync'], { TEMPERED_COMPILE_CACHE: elsewhere });
     expect(await readdir(elsewhere)).toHaveLength(1);
+    // a relative directory is not one: no cache rather than one wherever the run happens to start
+    await launch(['sync'], { TEMPERED_COMPILE_CACHE: 'relative-cache' });
+    expect(await readdir(dir)).not.toContain('relative-cache');
+    expect(await cacheFiles()).toEqual([]);
   });
 
   it('a missing bundle is one line naming the file and the fix, exit 1', async () => {
