@@ -1,5 +1,6 @@
 export { atomicSymlink } from './atomicSymlink.js';
 export { type AtomicWriteOptions, atomicWriteFile, atomicWriteJson } from './atomicWriteFile.js';
+export { DurableAppendFile, type DurableAppendFileOptions } from './DurableAppendFile.js';
 export { PathEscapeError } from './errors.js';
 export { fsyncDir } from './fsyncDir.js';
 export {

@@ -1,7 +1,7 @@
-import { open, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { readFile, rename, rm, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InternalError } from '../errors/index.js';
-import { fsyncDir } from '../fs/index.js';
+import { DurableAppendFile, fsyncDir } from '../fs/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import { compactTimestamp, ensureDir, listNames } from './files.js';
 import type { Journal } from './types.js';
@@ -36,14 +36,15 @@ export class FileJournal implements Journal {
   readonly #options: FileJournalOptions;
   readonly #completed = new Map<string, unknown>();
   readonly #unfinished = new Set<string>();
-  #queue: Promise<void> = Promise.resolve();
+  readonly #file: DurableAppendFile;
+  #last: Promise<void> = Promise.resolve();
   // the header goes in with the first real record, so a no-op run leaves no journal behind
   #headerWritten = false;
-  #fileSynced = false;
   #finished = false;
 
   private constructor(options: FileJournalOptions, entries: Entry[]) {
     this.#options = options;
+    this.#file = new DurableAppendFile(options.path);
     this.key = options.key;
     this.resumed = entries.length > 0;
     for (const entry of entries) this.#apply(entry);
@@ -123,7 +124,7 @@ export class FileJournal implements Journal {
   async finish(): Promise<void> {
     this.#assertOpen();
     this.#finished = true;
-    await this.#queue;
+    await this.#last;
     const { path, archiveDir, key } = this.#options;
     if (!this.#headerWritten && !this.resumed) return;
     await ensureDir(archiveDir);
@@ -147,32 +148,21 @@ export class FileJournal implements Journal {
     } else if (entry.t === 'fail') this.#unfinished.delete(entry.step);
   }
 
-  /** Writes are queued so records land in call order even when callers do not await. */
+  /** Records land in call order even when callers do not await (the file queues them). */
   #append(entry: Entry, durable: boolean): Promise<void> {
-    const write = async () => {
+    const text = () => {
       const lines: Entry[] = [];
       if (!this.#headerWritten) {
         lines.push({ t: 'open', at: this.#now(), pid: process.pid, resumed: this.resumed });
       }
       lines.push(entry);
-      if (!this.#headerWritten) await ensureDir(dirname(this.#options.path));
-      const handle = await open(this.#options.path, 'a', 0o600);
-      try {
-        await handle.writeFile(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-        if (durable) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      this.#headerWritten = true;
-      // the first durable record must also make the file's own directory entry durable
-      if (durable && !this.#fileSynced) {
-        await fsyncDir(dirname(this.#options.path));
-        this.#fileSynced = true;
-      }
-      this.#apply(entry);
+      return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
     };
-    const done = this.#queue.then(write);
-    this.#queue = done.catch(() => undefined);
+    const done = this.#file.append(text, { durable }).then(() => {
+      this.#headerWritten = true;
+      this.#apply(entry);
+    });
+    this.#last = done.catch(() => undefined);
     return done;
   }
 

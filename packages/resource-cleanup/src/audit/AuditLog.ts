@@ -1,6 +1,5 @@
-import { mkdir, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { secrets } from '@tempered/core';
+import { open } from 'node:fs/promises';
+import { DurableAppendFile, secrets } from '@tempered/core';
 
 export interface AuditEntry {
   event: 'deleting' | 'deleted' | 'moved-to-trash' | 'already-gone' | 'changed' | 'failed';
@@ -14,18 +13,18 @@ export interface AuditEntry {
 
 /**
  * Append-only JSON lines (mode 0600) in the environment's state directory: one line before each
- * deletion and one after, each fsynced before the deletion goes on, so the record of what was
- * deleted survives any crash. Redacted like a log line.
+ * deletion and one after, each fsynced (with the directory entry, on the first) before the
+ * deletion goes on, so the record of what was deleted survives any crash. Redacted like a log line.
  */
 export class AuditLog {
   readonly path: string;
   readonly #bindings: Record<string, unknown>;
-  #queue: Promise<void> = Promise.resolve();
-  #dirReady = false;
+  readonly #file: DurableAppendFile;
 
   constructor(path: string, bindings: Record<string, unknown>) {
     this.path = path;
     this.#bindings = bindings;
+    this.#file = new DurableAppendFile(path);
   }
 
   /**
@@ -70,21 +69,6 @@ export class AuditLog {
 
   record(entry: AuditEntry): Promise<void> {
     const line = `${JSON.stringify(secrets.redact({ time: new Date().toISOString(), ...this.#bindings, ...entry }))}\n`;
-    const write = async () => {
-      if (!this.#dirReady) {
-        await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-        this.#dirReady = true;
-      }
-      const handle = await open(this.path, 'a', 0o600);
-      try {
-        await handle.writeFile(line);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    };
-    const done = this.#queue.then(write);
-    this.#queue = done.catch(() => undefined);
-    return done;
+    return this.#file.append(line);
   }
 }
