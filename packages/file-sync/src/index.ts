@@ -17,6 +17,7 @@ export { checkRoots, type RootFacts } from './safety/checkRoots.js';
 export { DEFAULT_MAX_DELETE, type SyncSection, syncSection } from './section.js';
 export { buildStats, renderApplied, renderNoop, type SyncStats } from './summary.js';
 export { type Entry, EntryTable, EntryType, type EntryTypeValue } from './tree/EntryTable.js';
+export { decodeName, encodeName, fsPath } from './tree/fsName.js';
 export { createPathFilter, type PathFilter } from './tree/pathFilter.js';
 export { type ScanOptions, type ScanResult, SymlinkMode, scanTree } from './tree/scanTree.js';
-export { TEMP_MARKER, tempFileOwner, tempNameFor } from './tree/tempName.js';
+export { NAME_MAX_BYTES, TEMP_TAG_STEP, TempNames, tempTagOf, truncateBytes } from './tree/tempName.js';

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { InterruptedError, UsageError } from '../errors/index.js';
+import { InternalError, InterruptedError, UsageError } from '../errors/index.js';
 import { secrets } from '../log/index.js';
 import {
   type ActionKindValue,
   type ApplyContext,
   type ApplyResult,
   applyPlan,
+  isSettledFailure,
   type Plan,
   type PlanAction,
   type PlanSummary,
@@ -15,7 +16,7 @@ import {
   renderSummaryLine,
   summarizePlan,
 } from '../plan/index.js';
-import { currentLockOwner } from '../state/index.js';
+import { currentLockOwner, type Journal } from '../state/index.js';
 import { confirmProtected, isInteractive } from './confirmProtected.js';
 import { standardFlags } from './standardFlags.js';
 import { TemperedCommand } from './TemperedCommand.js';
@@ -38,6 +39,8 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
   static override recordsRuns = true;
   /** 'continue' suits independent actions (files); 'stop' suits a sequence (a deploy). */
   protected onActionError: 'continue' | 'stop' = 'stop';
+  /** With 'continue': what a failed action holds back (see ApplyOptions.holdBack). */
+  protected holdBackAfterFailure: 'later-phases' | 'deletions' = 'later-phases';
   /** Actions of one phase applied at once; 1 keeps a strict order. */
   protected applyConcurrency = 1;
   /** Kinds whose completion is journaled (default all); see ApplyOptions.journalKinds. */
@@ -121,8 +124,22 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
     return undefined;
   }
 
-  /** Called after the last action, e.g. to finalise; not called on dry-run. */
-  protected async afterApply(_result: ApplyResult): Promise<void> {}
+  /**
+   * Called after the last action, e.g. to finalise: with the result when every action succeeded,
+   * with undefined when some failed (the run then ends with their error). Not called on dry-run,
+   * nor when the run was interrupted or stopped by a settled failure.
+   */
+  protected async afterApply(_result: ApplyResult | undefined): Promise<void> {}
+
+  #journal: Journal | undefined;
+  /**
+   * The target's journal, open from before plan() (read it there, e.g. for what an interrupted
+   * run left behind); on dry-run it is only read, never written.
+   */
+  protected get journal(): Journal {
+    if (!this.#journal) throw new InternalError('the journal is opened before plan(), not earlier');
+    return this.#journal;
+  }
 
   async run(): Promise<PlannedResult<D>> {
     const result = await this.#run();
@@ -138,6 +155,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
 
     if (this.isDryRun()) {
       // no lock: a preview must work while another run is applying, and leave nothing behind
+      this.#journal = await ctx.store.openJournal(lockName);
       const plan = await this.buildPlan(target);
       this.runStatus = 'dry-run';
       this.print(this.renderPlan(plan));
@@ -164,10 +182,11 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
     try {
       extraLocks.push(...(await this.acquireExtraLocks()));
       await this.startHeartbeat();
+      const journal = await ctx.store.openJournal(lockName);
+      this.#journal = journal;
       const plan = await this.buildPlan(target);
       const summary = summarizePlan(plan);
       ctx.logger.info({ summary }, summary.changes === 0 ? 'nothing to change' : 'applying plan');
-      const journal = await ctx.store.openJournal(lockName);
       if (summary.changes === 0 && !journal.resumed) {
         await journal.finish();
         this.runStatus = 'noop';
@@ -190,28 +209,41 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
         if (gone.length > 0) await this.reconcileUnfinished(gone);
       }
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new InterruptedError('SIGTERM');
-      const applied = await applyPlan(plan, {
-        journal,
-        logger: ctx.logger,
-        counters: ctx.counters,
-        signal: ctx.signal,
-        onError: this.onActionError,
-        concurrency: this.applyConcurrency,
-        ...(this.journalKinds ? { journalKinds: this.journalKinds } : {}),
-        ...(this.maxDelete() === undefined ? {} : { maxDelete: this.maxDelete() }),
-        apply: async (action, actionCtx) => {
-          try {
-            return await this.applyAction(action, actionCtx);
-          } catch (error) {
-            // the run record names the step that failed first, as the PartialError message does
-            this.failedStep ??= action.id;
-            throw error;
-          }
-        },
-        ...(this.itemizeApplied
-          ? { afterAction: (outcome) => this.print(renderAction({ ...outcome, reason: outcome.status })) }
-          : {}),
-      });
+      let applied: ApplyResult;
+      try {
+        applied = await applyPlan(plan, {
+          journal,
+          logger: ctx.logger,
+          counters: ctx.counters,
+          signal: ctx.signal,
+          onError: this.onActionError,
+          holdBack: this.holdBackAfterFailure,
+          concurrency: this.applyConcurrency,
+          ...(this.journalKinds ? { journalKinds: this.journalKinds } : {}),
+          ...(this.maxDelete() === undefined ? {} : { maxDelete: this.maxDelete() }),
+          apply: async (action, actionCtx) => {
+            try {
+              return await this.applyAction(action, actionCtx);
+            } catch (error) {
+              // the run record names the step that failed first, as the PartialError message does
+              this.failedStep ??= action.id;
+              throw error;
+            }
+          },
+          ...(this.itemizeApplied
+            ? { afterAction: (outcome) => this.print(renderAction({ ...outcome, reason: outcome.status })) }
+            : {}),
+        });
+      } catch (error) {
+        if (error instanceof InterruptedError || isSettledFailure(error)) throw error;
+        try {
+          await this.afterApply(undefined);
+        } catch (finishing) {
+          // the actions' own failure is what the operator must see first
+          ctx.logger.error({ err: finishing }, 'finishing after failed actions also failed');
+        }
+        throw error;
+      }
       await this.afterApply(applied);
       this.print(this.appliedSummary(applied));
       return { dryRun: false, target, summary, applied };

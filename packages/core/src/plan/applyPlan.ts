@@ -29,6 +29,12 @@ export interface ApplyOptions<D> extends ApplyContext {
    * the remote is unwell and the rest would fail the same way.
    */
   onError?: 'continue' | 'stop';
+  /**
+   * What a failure holds back (with 'continue'): 'later-phases' (default) every later phase;
+   * 'deletions' only actions that delete, so independent work (files, then directory
+   * attributes) still completes, as rsync does, while nothing is deleted after a failure.
+   */
+  holdBack?: 'later-phases' | 'deletions';
   /** Actions of one phase run this many at a time (default 1: strictly in order). */
   concurrency?: number;
   /**
@@ -95,9 +101,11 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
   }
 
   let stopError: unknown;
+  const holdBackAll = (options.holdBack ?? 'later-phases') === 'later-phases';
   for (const phase of phasesOf(pending)) {
-    const blocked = stopError !== undefined || failures.length > 0;
-    const capped = overCap && phase.some((a) => a.kind === 'delete');
+    const deletes = phase.some((a) => a.kind === 'delete');
+    const blocked = stopError !== undefined || (failures.length > 0 && (holdBackAll || deletes));
+    const capped = overCap && deletes;
     if (blocked || capped) {
       for (const action of phase) {
         outcomes.push({ id: action.id, kind: action.kind, target: action.target, status: 'held-back' });

@@ -18,7 +18,7 @@ import {
 } from '@tempered/core';
 import type { Destination } from '../destination/Destination.js';
 import { LocalDestination } from '../destination/LocalDestination.js';
-import { SourceVanishedError } from '../errors.js';
+import { EntryFailedError, SourceVanishedError } from '../errors.js';
 import { syncFlags } from '../flags.js';
 import { resolveSyncOptions, type SyncFlags, type SyncOptions } from '../options.js';
 import { planSync } from '../plan/planSync.js';
@@ -27,12 +27,14 @@ import { countPlan, type PlanCounts, quotePath, renderSyncPlan } from '../plan/r
 import { type SyncDetails, SyncOp } from '../plan/types.js';
 import { Progress } from '../progress/Progress.js';
 import { checkRoots, rootKind } from '../safety/checkRoots.js';
+import { checkWritable, createDestination } from '../safety/checkWritable.js';
 import { type SyncSection, syncSection } from '../section.js';
 import { buildStats, renderApplied, renderNoop, type SyncStats } from '../summary.js';
 import { EntryTable, EntryType } from '../tree/EntryTable.js';
 import { hashCandidates } from '../tree/hashContent.js';
 import { scanBeside } from '../tree/scanInWorker.js';
 import { type ScanIssue, type ScanResult, scanTree } from '../tree/scanTree.js';
+import { TEMP_TAG_STEP, TempNames } from '../tree/tempName.js';
 
 export type SyncResult = PlannedResult<SyncDetails> & { sync: SyncStats };
 
@@ -60,6 +62,9 @@ export default class Sync extends PlannedCommand<SyncDetails> {
   static override sectionSchema = defineSection(syncSection);
 
   protected override onActionError = 'continue' as const;
+  // like rsync: one entry that fails leaves every other one synced and every directory its final
+  // mode and mtime; only deletions wait for a run where everything else succeeded
+  protected override holdBackAfterFailure = 'deletions' as const;
   protected override journalKinds = ['delete'] as const;
   protected override itemizeApplied = false;
 
@@ -71,6 +76,10 @@ export default class Sync extends PlannedCommand<SyncDetails> {
   #progress: Progress | undefined;
   #lastYield = 0;
   #destinationExists = false;
+  readonly #temps = new TempNames();
+  #tempTagRecorded: Promise<void> | undefined;
+  /** Directories whose creation failed: nothing is written beneath them (never through a link). */
+  readonly #failedDirs = new Set<string>();
   readonly #done = { created: 0, updated: 0, deleted: 0, cleaned: 0, bytes: 0, vanished: 0 };
   readonly #createdDirs = new Set<string>();
   readonly #touchedDirs = new Set<string>();
@@ -114,6 +123,7 @@ export default class Sync extends PlannedCommand<SyncDetails> {
         },
       );
     }
+    checkWritable(options.destination);
     checkRoots({
       source: await realpathDeepest(options.source),
       destination: await realpathDeepest(options.destination),
@@ -123,18 +133,31 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     return options.destination;
   }
 
+  protected override async confirmPlan(): Promise<void> {
+    if (!this.#destinationExists) createDestination(this.#resolve().destination);
+  }
+
   protected async plan(): Promise<PlanAction<SyncDetails>[]> {
     const options = this.#resolve();
     const { logger } = this.ctx;
     this.applyConcurrency = options.concurrency;
-    const destination = new LocalDestination(options.destination, { fsync: options.fsync });
+    const destination = new LocalDestination(options.destination, {
+      fsync: options.fsync,
+      temps: this.#temps,
+    });
     this.#destination = destination;
     const filters = { include: options.include, exclude: options.exclude };
+    const tempTags = new Set(
+      this.journal
+        .unfinishedSteps()
+        .filter((step) => step.startsWith(TEMP_TAG_STEP))
+        .map((step) => step.slice(TEMP_TAG_STEP.length)),
+    );
 
     // a large source is listed in a worker thread while this one lists the destination: two
     // cores, half the wait; a first copy has no destination to list, so no worker to start
     const sourceOptions = { side: 'source', symlinks: options.symlinks, ...filters } as const;
-    const destScan = destination.scan(filters);
+    const destScan = destination.scan({ ...filters, tempTags });
     const [source, dest] = await Promise.all([
       this.#destinationExists
         ? scanBeside(options.source, sourceOptions, destScan)
@@ -195,12 +218,24 @@ export default class Sync extends PlannedCommand<SyncDetails> {
       this.#lastYield = performance.now();
     }
     const { path } = details;
+    this.#refuseUnderFailedDirectory(path);
+    if (details.op !== SyncOp.Delete) await this.#recordTempTag();
+    // a write inside a directory moves its mtime, even one that fails: the directory's own
+    // mode and mtime are set again at the end
+    if (path !== '' && !(details.op === SyncOp.Attrs && details.type === 'dir')) {
+      this.#touchedDirs.add(parentOf(path));
+    }
     let bytes = 0;
     try {
       switch (details.op) {
         case SyncOp.Mkdir:
         case SyncOp.ReplaceWithDir:
-          await destination.makeDirectory(path, { replace: details.op === SyncOp.ReplaceWithDir });
+          try {
+            await destination.makeDirectory(path, { replace: details.op === SyncOp.ReplaceWithDir });
+          } catch (error) {
+            this.#failedDirs.add(path);
+            throw error;
+          }
           this.#createdDirs.add(path);
           break;
         case SyncOp.Copy:
@@ -233,9 +268,6 @@ export default class Sync extends PlannedCommand<SyncDetails> {
       this.#done.vanished++;
       return;
     }
-    if (path !== '' && !(details.op === SyncOp.Attrs && details.type === 'dir')) {
-      this.#touchedDirs.add(parentOf(path));
-    }
     if (details.op === SyncOp.Cleanup) this.#done.cleaned++;
     else if (action.kind === 'create') this.#done.created++;
     else if (action.kind === 'update') this.#done.updated++;
@@ -248,23 +280,31 @@ export default class Sync extends PlannedCommand<SyncDetails> {
   }
 
   /**
-   * Directories get their mode and mtime last: the ones this run created, and the ones whose
-   * contents it changed (every rename or removal inside moved their mtime).
+   * Directories get their mode and mtime last, deepest first (a parent made read-only or
+   * unsearchable must not stop its children's): the ones this run created, the ones whose
+   * contents it changed (every rename or removal inside moved their mtime), and the ones it
+   * made writable for itself. Runs whether or not every action succeeded, as rsync does.
    */
-  protected override async afterApply(_result: ApplyResult): Promise<void> {
+  protected override async afterApply(_result: ApplyResult | undefined): Promise<void> {
     this.#progress?.stop();
     const destination = this.#destination;
     if (!destination) return;
-    const dirs = new Set([...this.#createdDirs, ...this.#touchedDirs]);
+    const opened = destination.openedDirectories();
+    const dirs = [...new Set([...this.#createdDirs, ...this.#touchedDirs, ...opened.keys()])];
+    dirs.sort((a, b) => depthOf(b) - depthOf(a));
     let failed = 0;
     for (const dir of dirs) {
       const i = this.#source.indexOf(dir);
-      if (i === -1 || this.#source.type(i) !== EntryType.Directory) continue;
+      const inSource = i !== -1 && this.#source.type(i) === EntryType.Directory;
       try {
-        await destination.setAttributes(dir, 'dir', {
-          mode: this.#source.mode(i),
-          mtimeMs: this.#source.mtimeMs(i),
-        });
+        if (inSource) {
+          await destination.setAttributes(dir, 'dir', {
+            mode: this.#source.mode(i),
+            mtimeMs: this.#source.mtimeMs(i),
+          });
+        } else if (opened.has(dir)) {
+          await destination.restoreMode(dir, opened.get(dir) as number);
+        }
       } catch (error) {
         failed++;
         this.ctx.logger.error({ path: dir, err: error }, 'could not set directory mode and mtime');
@@ -272,6 +312,26 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     }
     if (failed > 0) this.#problems.push(`could not set mode and mtime of ${failed} directories`);
     await destination.finish();
+  }
+
+  /** The run's temp tag goes in the journal before its first temp file exists (see tempName.ts). */
+  #recordTempTag(): Promise<void> {
+    this.#tempTagRecorded ??= this.journal.begin(`${TEMP_TAG_STEP}${this.#temps.tag}`);
+    return this.#tempTagRecorded;
+  }
+
+  #refuseUnderFailedDirectory(path: string): void {
+    if (this.#failedDirs.size === 0) return;
+    for (let dir = parentOf(path); ; dir = parentOf(dir)) {
+      if (this.#failedDirs.has(dir)) {
+        this.#failedDirs.add(path);
+        throw new EntryFailedError(
+          path,
+          `not written: its directory ${JSON.stringify(dir)} could not be made`,
+        );
+      }
+      if (dir === '') return;
+    }
   }
 
   protected override renderPlan(plan: Plan<SyncDetails>): string {
@@ -368,6 +428,13 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     this.#progress.start();
     this.#lastYield = performance.now();
   }
+}
+
+function depthOf(path: string): number {
+  if (path === '') return 0;
+  let depth = 1;
+  for (let k = path.indexOf('/'); k !== -1; k = path.indexOf('/', k + 1)) depth++;
+  return depth;
 }
 
 function joinRoot(root: string, path: string): string {

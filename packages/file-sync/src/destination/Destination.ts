@@ -14,7 +14,7 @@ export interface FileAttrs {
  * change to planning. Every `path` is relative to the destination root, '/'-separated, and has
  * passed `assertRelativePath`; '' is the root. Implementations must replace entries atomically
  * (no partial file ever at a final path), never follow a symlink found in the destination, and
- * leave temp names that `scanTree` recognises, so an interrupted run's leftovers are cleaned up.
+ * name temp files with the run's TempNames, so an interrupted run's leftovers are cleaned up.
  */
 export interface Destination {
   /** The root as an operator reads it (a path, a URL without credentials). */
@@ -39,6 +39,12 @@ export interface Destination {
   setAttributes(path: string, type: 'file' | 'dir', attrs: { mode: number; mtimeMs: number }): Promise<void>;
   /** Removes one entry (a directory must be empty by now); an entry already gone is fine. */
   remove(path: string, type: EntryTypeName): Promise<void>;
+  /**
+   * Directories the run made writable for itself (path -> the mode they had): each gets its
+   * final mode at the end, the source's or, for one the source lacks, `restoreMode`.
+   */
+  openedDirectories(): ReadonlyMap<string, number>;
+  restoreMode(path: string, mode: number): Promise<void>;
   /** End of the run's writes: with durability on, makes every rename and removal survive a crash. */
   finish(): Promise<void>;
 }

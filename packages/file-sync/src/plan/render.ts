@@ -1,11 +1,12 @@
 import type { PlanAction } from '@tempered/core';
 import { type SyncDetails, SyncOp } from './types.js';
 
-// control characters, quotes and backslashes would break "one line per path"; so would edge spaces
+// control characters, quotes and backslashes would break "one line per path"; so would edge spaces;
+// bytes that are not UTF-8 (lone surrogates, see tree/fsName.ts) print as \udcNN escapes
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const NEEDS_QUOTES = /[\u0000-\u001f\u007f"\\]|^\s|\s$/;
+const NEEDS_QUOTES = /[\u0000-\u001f\u007f"\\\ud800-\udfff]|^\s|\s$/;
 
-/** A path for a human line: as is, or JSON-quoted when it holds a newline, a quote or edge spaces. */
+/** A path for a human line: as is, or JSON-quoted when it holds a newline, a quote, edge spaces or raw bytes. */
 export function quotePath(path: string): string {
   return NEEDS_QUOTES.test(path) ? JSON.stringify(path) : path;
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { fsPath } from './fsName.js';
 import type { EntryTable } from './EntryTable.js';
 import { EntryType } from './EntryTable.js';
 
 /** sha256 of a file's content, streamed (constant memory whatever the size). */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+  for await (const chunk of createReadStream(fsPath(path), { highWaterMark: 1024 * 1024 }))
     hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

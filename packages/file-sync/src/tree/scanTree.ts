@@ -2,8 +2,9 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats, statSyn
 import { dirname, relative, sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EntryTable, EntryType } from './EntryTable.js';
+import { decodeName, fsPath, mayBeLossy } from './fsName.js';
 import { createPathFilter, type FilterPatterns, type PathFilter } from './pathFilter.js';
-import { tempFileOwner } from './tempName.js';
+import { tempTagOf } from './tempName.js';
 
 export const SymlinkMode = { Preserve: 'preserve', Follow: 'follow', Skip: 'skip' } as const;
 export type SymlinkModeValue = (typeof SymlinkMode)[keyof typeof SymlinkMode];
@@ -14,8 +15,11 @@ export interface ScanOptions extends FilterPatterns {
   symlinks?: SymlinkModeValue;
   /** Entries between two turns of the event loop (signals, progress). Default 2000. */
   yieldEvery?: number;
-  /** Liveness of a temp file's writer; default: signal 0. */
-  isPidAlive?: (pid: number) => boolean;
+  /**
+   * Destination side: temp tags that interrupted runs recorded in the journal. A name carrying
+   * one is a leftover of ours, never content; any other name is content, whatever it looks like.
+   */
+  tempTags?: ReadonlySet<string>;
 }
 
 export interface ScanIssue {
@@ -27,7 +31,7 @@ export interface ScanResult {
   /** False when the root does not exist (the table is then empty). */
   exists: boolean;
   entries: EntryTable;
-  /** Temp files of runs that are gone (destination side): never content, removed by the next run. */
+  /** Temp files of interrupted runs (destination side, tags from the journal): removed by this run. */
   leftovers: string[];
   /** Entries that could not be read: what is under them is unknown, so nothing may be deleted. */
   errors: ScanIssue[];
@@ -52,7 +56,7 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
     warnings: [],
     durationMs: 0,
   };
-  const rootStats = statSync(root, { throwIfNoEntry: false });
+  const rootStats = statSync(fsPath(root), { throwIfNoEntry: false });
   if (!rootStats) {
     result.exists = false;
     return finish(result, started);
@@ -76,7 +80,7 @@ class Walker {
   readonly #side: 'source' | 'destination';
   readonly #symlinks: SymlinkModeValue;
   readonly #yieldEvery: number;
-  readonly #isPidAlive: (pid: number) => boolean;
+  readonly #tempTags: ReadonlySet<string> | undefined;
   #realRoot: string | undefined;
   #sinceYield = 0;
 
@@ -89,13 +93,14 @@ class Walker {
     this.#side = options.side;
     this.#symlinks = options.side === 'source' ? (options.symlinks ?? SymlinkMode.Preserve) : 'preserve';
     this.#yieldEvery = options.yieldEvery ?? 2000;
-    this.#isPidAlive = options.isPidAlive ?? pidAlive;
+    const tags = options.side === 'destination' ? options.tempTags : undefined;
+    this.#tempTags = tags && tags.size > 0 ? tags : undefined;
   }
 
   async walk(rel: string, abs: string): Promise<void> {
     let names: string[];
     try {
-      names = readdirSync(abs);
+      names = readNames(abs);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && rel !== '') this.#warn(rel, 'vanished during the scan');
@@ -104,20 +109,20 @@ class Walker {
     }
     names.sort();
     const { entries } = this.result;
+    const tags = this.#tempTags;
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
       const full = `${abs}/${name}`;
-      if (name.charCodeAt(0) === 46 && name.includes('tmp-')) {
-        const owner = tempFileOwner(name);
-        if (owner !== undefined) {
-          if (this.#side === 'destination' && (owner === process.pid || !this.#isPidAlive(owner)))
-            this.result.leftovers.push(path);
+      if (tags !== undefined && name.charCodeAt(0) === 46) {
+        const tag = tempTagOf(name);
+        if (tag !== undefined && tags.has(tag)) {
+          this.result.leftovers.push(path);
           continue;
         }
       }
       let stats: Stats | undefined;
       try {
-        stats = lstatSync(full, { throwIfNoEntry: false });
+        stats = lstatSync(fsPath(full), { throwIfNoEntry: false });
       } catch (error) {
         this.result.errors.push({ path, message: describe(error) });
         continue;
@@ -136,7 +141,7 @@ class Walker {
           if (this.filter && !this.filter(path, false)) continue;
           let target: string;
           try {
-            target = readlinkSync(full);
+            target = readLink(full);
           } catch (error) {
             this.#readError(path, error);
             continue;
@@ -168,18 +173,21 @@ class Walker {
     let stats: Stats | undefined;
     let real: string;
     try {
-      stats = statSync(full, { throwIfNoEntry: false });
+      stats = statSync(fsPath(full), { throwIfNoEntry: false });
       if (!stats) {
         this.#warn(path, 'dangling symlink; skipped');
         return undefined;
       }
       this.#realRoot ??= realpathSync(this.root);
-      real = realpathSync(full);
+      real = decodeName(realpathSync(fsPath(full), { encoding: 'buffer' }));
       if (!inside(this.#realRoot, real)) {
         this.#warn(path, 'symlink points outside the source; not followed');
         return undefined;
       }
-      if (stats.isDirectory() && inside(real, realpathSync(dirname(full)))) {
+      if (
+        stats.isDirectory() &&
+        inside(real, decodeName(realpathSync(fsPath(dirname(full)), { encoding: 'buffer' })))
+      ) {
         this.#warn(path, 'symlink to a directory that contains it (a loop); not followed');
         return undefined;
       }
@@ -217,11 +225,18 @@ function inside(parent: string, child: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith(sep));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * A directory's names as strings; when one came back with U+FFFD (bytes that are not UTF-8),
+ * the directory is read again as bytes so no name is lost (see fsName.ts).
+ */
+function readNames(abs: string): string[] {
+  const names = readdirSync(fsPath(abs));
+  if (!names.some(mayBeLossy)) return names;
+  return readdirSync(fsPath(abs), { encoding: 'buffer' }).map(decodeName);
+}
+
+/** A link's target, byte for byte (a target is a name too). */
+function readLink(full: string): string {
+  const target = readlinkSync(fsPath(full));
+  return mayBeLossy(target) ? decodeName(readlinkSync(fsPath(full), { encoding: 'buffer' })) : target;
 }

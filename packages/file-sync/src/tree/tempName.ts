@@ -1,40 +1,63 @@
 import { randomBytes } from 'node:crypto';
-
-/** The marker in every temp file name file-sync writes: `.<name>.file-sync-tmp-<pid>-<12 hex>`. */
-export const TEMP_MARKER = 'file-sync-tmp';
-
-// room for the marker, pid and random part under the usual 255-byte name limit
-const MAX_BASE_BYTES = 200;
+import { encodeName } from './fsName.js';
 
 /**
- * Temp names the scanner must never take for content: file-sync's own, and core's atomic writes
- * (`atomicSymlink`: `.<name>.tmp-<pid>-<12 hex>`). The `s` flag: a name may hold a newline.
+ * Temp files are named `.<name>.fstmp-<tag>-<n>`: `<tag>` is 16 random hex digits drawn once per
+ * run and recorded in the target's journal before the run's first temp file exists. A name is
+ * only ever treated as a temp file (never content, removed by a later run) when its tag is one
+ * that an interrupted run recorded: a user's own file that merely looks like a temp name is
+ * content like any other, copied and never removed without --delete.
  */
-const TEMP_NAME = new RegExp(`^\\..*\\.(?:${TEMP_MARKER}|tmp)-(\\d+)-[0-9a-f]{12}$`, 's');
+const MARKER = '.fstmp-';
+const TAG = /^[0-9a-f]{16}$/;
 
-/** The pid that wrote a temp file of ours, or undefined when `name` is not one. */
-export function tempFileOwner(name: string): number | undefined {
-  const match = TEMP_NAME.exec(name);
-  return match ? Number(match[1]) : undefined;
+/** Longest name a Linux filesystem takes (NAME_MAX), in bytes. */
+export const NAME_MAX_BYTES = 255;
+// the dot, the marker, the tag, a dash and up to 13 hex digits of the counter
+const SUFFIX_BYTES = 1 + MARKER.length + 16 + 1 + 13;
+
+/** The journal step that records a run's temp tag (begun before its first temp file). */
+export const TEMP_TAG_STEP = 'temp-files:';
+
+export function newTempTag(): string {
+  return randomBytes(8).toString('hex');
 }
 
-// a random 48-bit start and a counter: unique within the run, unguessable from outside, and
-// without a call into the CSPRNG per file (which costs more than the copy of a small file)
-let sequence = randomBytes(6).readUIntBE(0, 6);
-
-/** A fresh temp name (not path) beside `name`, in the same directory so the rename is atomic. */
-export function tempNameFor(name: string, pid = process.pid): string {
-  sequence = (sequence + 1) % 0x1000000000000;
-  return `.${truncateUtf8(name, MAX_BASE_BYTES)}.${TEMP_MARKER}-${pid}-${sequence.toString(16).padStart(12, '0')}`;
+/** The tag of a name shaped like one of our temp names, or undefined. */
+export function tempTagOf(name: string): string | undefined {
+  if (name.charCodeAt(0) !== 46) return undefined;
+  const at = name.lastIndexOf(MARKER);
+  if (at < 1) return undefined;
+  const rest = name.slice(at + MARKER.length);
+  const dash = rest.indexOf('-');
+  if (dash !== 16 || !/^[0-9a-f]+$/.test(rest.slice(dash + 1))) return undefined;
+  const tag = rest.slice(0, dash);
+  return TAG.test(tag) ? tag : undefined;
 }
 
-/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+/** Fresh temp names of one run, beside the final name (same directory: the rename is atomic). */
+export class TempNames {
+  readonly tag: string;
+  #sequence = 0;
+
+  constructor(tag = newTempTag()) {
+    this.tag = tag;
+  }
+
+  next(name: string): string {
+    this.#sequence++;
+    const base = truncateBytes(name, NAME_MAX_BYTES - SUFFIX_BYTES);
+    return `.${base}${MARKER}${this.tag}-${this.#sequence.toString(16)}`;
+  }
+}
+
+/** The longest prefix of `text` that fits in `maxBytes` on disk, never splitting a character. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes || encodeName(text).length <= maxBytes) return text;
   let bytes = 0;
   let end = 0;
   for (const char of text) {
-    const size = Buffer.byteLength(char);
+    const size = encodeName(char).length;
     if (bytes + size > maxBytes) break;
     bytes += size;
     end += char.length;

@@ -2,6 +2,8 @@
  * file-sync's own integration-test specifics (trees are in `trees.ts`). Everything generic (the
  * BUILT CLI as a real child process, temp workspaces, log lines) is `@tempered/testkit`.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defineCli, type Workspace } from '@tempered/testkit';
 
 export const CLI = defineCli({
@@ -16,4 +18,21 @@ export const CLI_BIN = CLI.bin;
 /** A temp workspace of one test that runs file-sync. */
 export function workspace(): Promise<Workspace> {
   return CLI.workspace();
+}
+
+/**
+ * The temp tags that runs recorded in the journal of `environment` (see src/tree/tempName.ts):
+ * those whose temp files a later run removes.
+ */
+export async function recordedTempTags(ws: Workspace, environment = 'default'): Promise<string[]> {
+  const dir = join(ws.stateDir(environment), 'journals');
+  const tags: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.jsonl')) continue;
+    for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
+      const step = line === '' ? undefined : (JSON.parse(line) as { step?: string }).step;
+      if (step?.startsWith('temp-files:')) tags.push(step.slice('temp-files:'.length));
+    }
+  }
+  return tags;
 }

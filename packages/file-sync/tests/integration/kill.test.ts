@@ -3,7 +3,7 @@ import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogLine } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { workspace } from './helpers.js';
+import { recordedTempTags, workspace } from './helpers.js';
 import { expectSameTree, PAST, snapshot, tempFiles } from './trees.js';
 
 const DIRS = 40;
@@ -49,7 +49,7 @@ describe('kill -9 mid-sync', () => {
     const after = await snapshot(dst);
     const source = await snapshot(src);
     const files = Object.entries(after).filter(
-      ([path, snap]) => snap.type === 'file' && !path.includes('-tmp-'),
+      ([path, snap]) => snap.type === 'file' && !path.includes('.fstmp-'),
     );
     expect(files.length).toBeGreaterThan(0);
     expect(files.length).toBeLessThan(DIRS * FILES_PER_DIR);
@@ -59,7 +59,9 @@ describe('kill -9 mid-sync', () => {
     // the kill may have landed between a temp file's copy and its rename; plant one such leftover
     // in any case, so the clean-up is always exercised
     const killedTemps = (await tempFiles(dst)).length;
-    const leftover = join(dst, 'dir 0', `.file-0.txt.file-sync-tmp-${a.pid}-00000000beef`);
+    const [tag] = await recordedTempTags(ws);
+    expect(tag).toMatch(/^[0-9a-f]{16}$/);
+    const leftover = join(dst, 'dir 0', `.file-0.txt.fstmp-${tag}-beef`);
     await lstat(join(dst, 'dir 0'));
     await writeFile(leftover, 'half a fi');
     const missing = Object.keys(source).filter((path) => !(path in after));

@@ -1,9 +1,10 @@
-import { chmod, lstat, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lockNameFor } from '@tempered/core';
 import { ANSI, messages } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { CLI_NAME, workspace } from './helpers.js';
-import { expectSameTree, makeTree, PAST, snapshot, type TreeSpec, tempFiles } from './trees.js';
+import { expectSameTree, makeTree, PAST, snapshot, type TreeSpec } from './trees.js';
 
 const TREE: TreeSpec = {
   'docs/readme.md': '# hello\n',
@@ -198,23 +199,44 @@ describe('sync: plan, apply, re-run', () => {
     expect(Object.keys(await snapshot(dst)).sort()).toEqual(['a.txt', 'keep.log']);
   });
 
-  it('removes temp files a killed run left, never copies temp files of the source, and says so', async () => {
+  it('removes only temp files an interrupted run recorded; a user file named like one is content', async () => {
     const ws = await workspace();
     const src = ws.path('src');
     const dst = ws.path('dst');
-    await makeTree(src, { 'a.txt': 'a\n', '.b.txt.file-sync-tmp-999999-00000000abcd': 'half' });
+    // names a user may well have: file-sync's old temp names, and one shaped like today's
+    const lookalikes = {
+      '.b.txt.file-sync-tmp-999999-00000000abcd': 'mine',
+      '.c.txt.fstmp-0123456789abcdef-1': 'mine too',
+      'd/.x.tmp-99-aaaaaaaaaaaa': 'and this',
+    };
+    await makeTree(src, { 'a.txt': 'a\n', ...lookalikes });
     expect((await ws.run(['sync', src, dst])).code).toBe(0);
-    const leftover = '.a.txt.file-sync-tmp-999999-0123456789ab';
+    expect(Object.keys(await snapshot(dst)).sort()).toEqual(
+      ['a.txt', ...Object.keys(lookalikes), 'd'].sort(),
+    );
+    // the state an interrupted run leaves: its tag begun in the target's journal, a temp file of it
+    const journalPath = join(ws.stateDir(), 'journals', `${lockNameFor(dst)}.jsonl`);
+    const tag = 'feedfacecafebeef';
+    await writeFile(
+      journalPath,
+      `${JSON.stringify({ t: 'begin', step: `temp-files:${tag}`, at: new Date().toISOString() })}\n`,
+    );
+    const leftover = `.a.txt.fstmp-${tag}-2a`;
     await writeFile(join(dst, leftover), 'a, half wri');
+    // a destination-only file with a look-alike name is the user's: kept without --delete
+    await writeFile(join(dst, '.e.txt.fstmp-0000000000000000-1'), 'the user put it here');
 
     const dry = await ws.run(['sync', src, dst, '--dry-run']);
     expect(dry.stdout).toContain(`- ${leftover} (temp file of an interrupted run)`);
+    expect(dry.stdout).not.toContain('.e.txt');
     const real = await ws.run(['sync', src, dst]);
 
-    expect(real.code).toBe(0);
+    expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toContain('1 temp file(s) of an interrupted run removed');
-    expect(await tempFiles(dst)).toEqual([]);
-    expect(Object.keys(await snapshot(dst))).toEqual(['a.txt']);
+    expect(Object.keys(await snapshot(dst)).sort()).toEqual(
+      ['a.txt', ...Object.keys(lookalikes), 'd', '.e.txt.fstmp-0000000000000000-1'].sort(),
+    );
+    expect(await readFile(join(dst, '.c.txt.fstmp-0123456789abcdef-1'), 'utf8')).toBe('mine too');
   });
 
   it('--checksum finds a same-size, same-mtime change that size+mtime cannot see', async () => {

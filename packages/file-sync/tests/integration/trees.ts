@@ -100,10 +100,8 @@ export function expectSameTree(actual: Record<string, Snap>, expected: Record<st
   }
 }
 
-/** Relative paths of file-sync temp files (and core atomic-write temps) anywhere under `root`. */
+/** Relative paths of file-sync temp files anywhere under `root`. */
 export async function tempFiles(root: string): Promise<string[]> {
   const tree = await snapshot(root);
-  return Object.keys(tree).filter((path) =>
-    /(^|\/)\.[^/]*\.(file-sync-tmp|tmp)-\d+-[0-9a-f]{12}$/s.test(path),
-  );
+  return Object.keys(tree).filter((path) => /(^|\/)\.[^/]*\.fstmp-[0-9a-f]{16}-[0-9a-f]+$/s.test(path));
 }

@@ -1,10 +1,12 @@
-import { rmSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { EntryType } from '../../../src/tree/EntryTable.js';
+import { decodeName, encodeName } from '../../../src/tree/fsName.js';
 import { scanTree } from '../../../src/tree/scanTree.js';
+import { TempNames } from '../../../src/tree/tempName.js';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'file-sync-scan-'));
@@ -43,34 +45,50 @@ describe('scanTree', () => {
     const root = await tempDir();
     await writeFile(join(root, 'a'), 'a');
     await writeFile(join(root, 'b'), 'b');
-    // '.'-names sort first: the liveness check of this temp file's writer runs before 'b' is read
-    await writeFile(join(root, '.x.file-sync-tmp-12345-0123456789ab'), 'partial');
+    // the scan yields after 'a' (yieldEvery 1), listing already done: 'b' goes in that turn
+    setImmediate(() => rmSync(join(root, 'b')));
 
-    const result = await scanTree(root, {
-      side: 'destination',
-      isPidAlive: (pid) => {
-        expect(pid).toBe(12345);
-        rmSync(join(root, 'b')); // synchronous: the scan is, between its yields
-        return false;
-      },
-    });
+    const result = await scanTree(root, { side: 'destination', yieldEvery: 1 });
 
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([{ path: 'b', message: 'vanished during the scan' }]);
-    expect(result.leftovers).toEqual(['.x.file-sync-tmp-12345-0123456789ab']);
     expect([...result.entries.entries()].map((e) => e.path)).toEqual(['', 'a']);
   });
 
-  it('temp files of a live writer are neither content nor leftovers; source temp files are skipped', async () => {
+  it('a name shaped like a temp file is content unless its tag was recorded by an interrupted run', async () => {
     const root = await tempDir();
-    await writeFile(join(root, `.x.file-sync-tmp-${process.ppid}-0123456789ab`), 'in progress');
+    const recorded = new TempNames('00000000000000aa').next('x');
+    const lookalike = new TempNames('00000000000000bb').next('y');
+    await writeFile(join(root, recorded), 'partial');
+    await writeFile(join(root, lookalike), 'a user file');
+    await writeFile(join(root, '.z.file-sync-tmp-12345-0123456789ab'), 'an old-style name');
 
-    const dest = await scanTree(root, { side: 'destination' });
-    const source = await scanTree(root, { side: 'source' });
+    const dest = await scanTree(root, { side: 'destination', tempTags: new Set(['00000000000000aa']) });
+    const source = await scanTree(root, { side: 'source', tempTags: new Set(['00000000000000aa']) });
 
-    expect(dest.leftovers).toEqual([]);
-    expect(dest.entries.length).toBe(1);
-    expect(source.entries.length).toBe(1);
+    expect(dest.leftovers).toEqual([recorded]);
+    expect([...dest.entries.entries()].map((e) => e.path).sort()).toEqual(
+      ['', '.z.file-sync-tmp-12345-0123456789ab', lookalike].sort(),
+    );
+    // the source side never takes a name for a temp file: everything there is copied
+    expect(source.leftovers).toEqual([]);
+    expect(source.entries.length).toBe(4);
+  });
+
+  it('keeps names that are not UTF-8 byte for byte, and link targets too', async () => {
+    const root = await tempDir();
+    const raw = Buffer.from([0x66, 0xff, 0xfe, 0x2e, 0x74]);
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), raw]), 'bytes');
+    symlinkSync(Buffer.from([0x74, 0x80]), Buffer.concat([Buffer.from(`${root}/`), Buffer.from('link')]));
+
+    const { entries } = await scanTree(root, { side: 'source' });
+
+    const name = entries.path(entries.indexOf(decodeName(raw)));
+    expect(encodeName(name).equals(raw)).toBe(true);
+    expect(entries.size(entries.indexOf(name))).toBe(5);
+    expect(
+      encodeName(entries.linkTarget(entries.indexOf('link')) ?? '').equals(Buffer.from([0x74, 0x80])),
+    ).toBe(true);
   });
 
   it('applies the filter on both sides and does not descend excluded directories', async () => {

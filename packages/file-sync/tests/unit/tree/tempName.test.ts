@@ -1,37 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { tempFileOwner, tempNameFor, truncateUtf8 } from '../../../src/tree/tempName.js';
+import { encodeName } from '../../../src/tree/fsName.js';
+import { NAME_MAX_BYTES, TempNames, tempTagOf, truncateBytes } from '../../../src/tree/tempName.js';
 
 describe('temp names', () => {
-  it('are hidden, recognisable, carry the pid and differ every time', () => {
-    const a = tempNameFor('report.csv', 4242);
-    const b = tempNameFor('report.csv', 4242);
-
-    expect(a).toMatch(/^\.report\.csv\.file-sync-tmp-4242-[0-9a-f]{12}$/);
+  it('are hidden, carry the run tag and differ every time', () => {
+    const temps = new TempNames();
+    const a = temps.next('report.csv');
+    const b = temps.next('report.csv');
     expect(a).not.toBe(b);
-    expect(tempFileOwner(a)).toBe(4242);
+    expect(a.startsWith('.report.csv.fstmp-')).toBe(true);
+    expect(tempTagOf(a)).toBe(temps.tag);
+    expect(temps.tag).toMatch(/^[0-9a-f]{16}$/);
+    expect(new TempNames().tag).not.toBe(temps.tag);
+    expect(tempTagOf(temps.next('two\nlines'))).toBe(temps.tag);
   });
 
-  it('are recognised for names with newlines, and for core atomic writes (.tmp-)', () => {
-    expect(tempFileOwner(tempNameFor('two\nlines', 7))).toBe(7);
-    expect(tempFileOwner('.current.tmp-99-0123456789ab')).toBe(99);
-  });
-
-  it('do not match ordinary files that merely look close', () => {
+  it('give no tag for names that merely look close', () => {
     for (const name of [
-      'report.csv',
-      '.hidden',
-      '.x.file-sync-tmp-1-short',
-      'x.file-sync-tmp-1-0123456789ab',
+      'x.fstmp-0123456789abcdef-1',
+      '.x.fstmp-0123456789abcde-1',
+      '.x.fstmp-0123456789abcdeg-1',
+      '.x.fstmp-0123456789abcdef-',
+      '.x.fstmp-0123456789abcdef-1z',
+      '.x.file-sync-tmp-1234-0123456789ab',
+      '.fstmp-0123456789abcdef-1',
     ]) {
-      expect(tempFileOwner(name), name).toBeUndefined();
+      expect(tempTagOf(name), name).toBeUndefined();
     }
   });
 
-  it('stay under the 255-byte name limit for long multi-byte names', () => {
-    const name = tempNameFor('é'.repeat(200), 123456);
+  it('fit NAME_MAX in bytes for the longest names, multi-byte and raw bytes alike', () => {
+    const temps = new TempNames();
+    for (const name of [
+      '€'.repeat(85),
+      'é'.repeat(127),
+      'a'.repeat(255),
+      '\udcff'.repeat(255),
+      '😀'.repeat(63),
+    ]) {
+      expect(encodeName(name).length).toBeLessThanOrEqual(NAME_MAX_BYTES);
+      const temp = temps.next(name);
+      expect(encodeName(temp).length, name).toBeLessThanOrEqual(NAME_MAX_BYTES);
+      expect(tempTagOf(temp)).toBe(temps.tag);
+    }
+  });
 
-    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
-    expect(tempFileOwner(name)).toBe(123456);
-    expect(truncateUtf8('aé', 2)).toBe('a');
+  it('truncate on character boundaries', () => {
+    expect(truncateBytes('aé€😀', 3)).toBe('aé');
+    expect(truncateBytes('aé€😀', 6)).toBe('aé€');
+    expect(truncateBytes('😀😀', 5)).toBe('😀');
+    expect(truncateBytes('short', 200)).toBe('short');
   });
 });
