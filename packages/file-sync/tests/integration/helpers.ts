@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineCli, type Workspace } from '@tempered/testkit';
+import { type CliResult, defineCli, type Workspace } from '@tempered/testkit';
 
 export const CLI = defineCli({
   name: 'file-sync',
@@ -35,4 +35,38 @@ export async function recordedTempTags(ws: Workspace, environment = 'default'): 
     }
   }
   return tags;
+}
+
+/** An unprivileged uid/gid (nobody) for what root may do and a user may not. */
+export const USER = { uid: 65534, gid: 65534 };
+
+/**
+ * Hands the workspace over to USER: everything in it, HOME and the state directory included,
+ * but `rootOwned`. chown clears setuid/setgid bits: set those after the hand-over.
+ */
+export async function handOver(ws: Workspace, rootOwned: string[] = []): Promise<void> {
+  const chown = async (owner: string, paths: string[]) => {
+    if (paths.length === 0) return;
+    const result = await ws.runCommand('chown', ['-R', '-h', owner, ...paths]);
+    if (result.code !== 0) throw new Error(`chown -R ${owner}: ${result.stderr}`);
+  };
+  await chown(`${USER.uid}:${USER.gid}`, [ws.root]);
+  await chown('0:0', rootOwned);
+}
+
+/** Runs the built CLI as USER (setpriv), after a hand-over of the workspace unless told not to. */
+export async function runAsUser(
+  ws: Workspace,
+  args: string[],
+  options: { rootOwned?: string[]; handOver?: boolean } = {},
+): Promise<CliResult> {
+  if (options.handOver !== false) await handOver(ws, options.rootOwned);
+  return ws.runCommand('setpriv', [
+    `--reuid=${USER.uid}`,
+    `--regid=${USER.gid}`,
+    '--clear-groups',
+    process.execPath,
+    CLI.bin,
+    ...args,
+  ]);
 }

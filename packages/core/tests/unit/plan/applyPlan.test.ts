@@ -266,6 +266,32 @@ describe('applyPlan phases, caps and concurrency', () => {
     expect(applied).toEqual(['create:a']);
   });
 
+  it("with holdBack 'deletions', later phases still run after a failure; deletions do not", async () => {
+    const applied: string[] = [];
+    const phased = (action: PlanAction, phase: number): PlanAction => ({ ...action, phase });
+    const run = applyPlan(
+      planOf(
+        phased(create('bad'), 1),
+        phased(create('a'), 1),
+        phased(del('old'), 2),
+        phased({ ...create('attrs'), kind: 'update' }, 3),
+      ),
+      {
+        journal: new MemoryJournal(),
+        logger,
+        onError: 'continue',
+        holdBack: 'deletions',
+        apply: async (a) => {
+          if (a.target === 'bad') throw new PermanentError('unreadable');
+          applied.push(a.id);
+        },
+      },
+    );
+    const error = await run.catch((e) => e);
+    expect(error).toBeInstanceOf(PartialError);
+    expect(applied).toEqual(['create:a', 'create:attrs']);
+  });
+
   it('runs deletions last even when planned first', async () => {
     const order: string[] = [];
     await applyPlan(planOf(del('old'), create('a')), {
