@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats, statSyn
 import { dirname, relative, sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EntryTable, EntryType } from './EntryTable.js';
-import { decodeName, fsPath, mayBeLossy } from './fsName.js';
+import { decodeName, encodeName, fsPath, hasEscapedBytes, mayBeLossy } from './fsName.js';
 import { createPathFilter, type FilterPatterns, type PathFilter } from './pathFilter.js';
 import { tempTagOf } from './tempName.js';
 
@@ -97,10 +97,12 @@ class Walker {
     this.#tempTags = tags && tags.size > 0 ? tags : undefined;
   }
 
-  async walk(rel: string, abs: string): Promise<void> {
+  /** `raw`: `abs` carries bytes that are not UTF-8, so it reaches fs calls as a Buffer. */
+  async walk(rel: string, abs: string, raw = false): Promise<void> {
     let names: string[];
+    let listedRaw: boolean;
     try {
-      names = readNames(abs);
+      [names, listedRaw] = readNames(abs, raw);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && rel !== '') this.#warn(rel, 'vanished during the scan');
@@ -113,6 +115,8 @@ class Walker {
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
       const full = `${abs}/${name}`;
+      const nameRaw = raw || (listedRaw && hasEscapedBytes(name));
+      const at = nameRaw ? encodeName(full) : full;
       if (tags !== undefined && name.charCodeAt(0) === 46) {
         const tag = tempTagOf(name);
         if (tag !== undefined && tags.has(tag)) {
@@ -122,7 +126,7 @@ class Walker {
       }
       let stats: Stats | undefined;
       try {
-        stats = lstatSync(fsPath(full), { throwIfNoEntry: false });
+        stats = lstatSync(at, { throwIfNoEntry: false });
       } catch (error) {
         this.result.errors.push({ path, message: describe(error) });
         continue;
@@ -141,7 +145,7 @@ class Walker {
           if (this.filter && !this.filter(path, false)) continue;
           let target: string;
           try {
-            target = readLink(full);
+            target = readLink(at);
           } catch (error) {
             this.#readError(path, error);
             continue;
@@ -156,7 +160,7 @@ class Walker {
       if (isDirectory) {
         entries.push(path, EntryType.Directory, 0, stats.mtimeMs, stats.mode);
         if (++this.#sinceYield >= this.#yieldEvery) await this.#yield();
-        await this.walk(path, full);
+        await this.walk(path, full, nameRaw);
       } else if (stats.isFile()) {
         entries.push(path, EntryType.File, stats.size, stats.mtimeMs, stats.mode);
         if (++this.#sinceYield >= this.#yieldEvery) await this.#yield();
@@ -229,14 +233,15 @@ function inside(parent: string, child: string): boolean {
  * A directory's names as strings; when one came back with U+FFFD (bytes that are not UTF-8),
  * the directory is read again as bytes so no name is lost (see fsName.ts).
  */
-function readNames(abs: string): string[] {
-  const names = readdirSync(fsPath(abs));
-  if (!names.some(mayBeLossy)) return names;
-  return readdirSync(fsPath(abs), { encoding: 'buffer' }).map(decodeName);
+function readNames(abs: string, raw: boolean): [names: string[], raw: boolean] {
+  const at = raw ? encodeName(abs) : abs;
+  const names = readdirSync(at);
+  if (!names.some(mayBeLossy)) return [names, false];
+  return [readdirSync(at, { encoding: 'buffer' }).map(decodeName), true];
 }
 
 /** A link's target, byte for byte (a target is a name too). */
-function readLink(full: string): string {
-  const target = readlinkSync(fsPath(full));
-  return mayBeLossy(target) ? decodeName(readlinkSync(fsPath(full), { encoding: 'buffer' })) : target;
+function readLink(at: string | Buffer): string {
+  const target = readlinkSync(at);
+  return mayBeLossy(target) ? decodeName(readlinkSync(at, { encoding: 'buffer' })) : target;
 }
