@@ -67,7 +67,7 @@ const syncArgs = (ws: Workspace): string[] => [
   'debug',
 ];
 
-const isTemp = (path: string): boolean => /(^|\/)\.[^/]*\.(file-sync-)?tmp-\d+-[0-9a-f]+$/.test(path);
+const isTemp = (path: string): boolean => /(^|\/)\.[^/]*\.fstmp-[0-9a-f]{16}-[0-9a-f]+$/s.test(path);
 
 /** What a kill may leave: temp files, and at a final path only the source's entry or the stale copy. */
 async function expectNothingPartial(ws: Workspace): Promise<void> {
