@@ -35,8 +35,21 @@ class FdStream implements DestinationStream {
   ) {}
   write(line: string): void {
     const text = this.format ? this.format(line) : line;
-    writeFully(this.fd, Buffer.from(text));
+    writeFully(this.fd, Buffer.from(escapeLoneSurrogates(text)));
   }
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A lone surrogate (how file-sync carries a name byte that is not UTF-8) would reach the log as
+ * U+FFFD, the byte lost. pino writes strings as they are, so escape it here: inside a JSON line
+ * `\udcff` is the same string to any JSON reader; on a human line it shows the byte.
+ */
+export function escapeLoneSurrogates(text: string): string {
+  if (!SURROGATE.test(text)) return text;
+  return text.replace(LONE_SURROGATE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

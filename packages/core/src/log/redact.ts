@@ -28,9 +28,6 @@ function isSecretKeyCached(key: string): boolean {
   return verdict;
 }
 
-const SURROGATE = /[\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 export class Redactor {
   readonly #secrets = new Set<string>();
   #ordered: string[] = [];
@@ -70,10 +67,6 @@ export class Redactor {
     if (out.includes('Bearer') || out.includes('Basic') || out.includes('Token')) {
       out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
     }
-    // a lone surrogate (a file name byte that is not UTF-8, as file-sync carries it) would reach
-    // the log as U+FFFD, the name lost: write it as an escape instead
-    if (SURROGATE.test(out))
-      out = out.replace(LONE_SURROGATE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
     return out;
   }
 

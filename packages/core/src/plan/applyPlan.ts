@@ -32,7 +32,8 @@ export interface ApplyOptions<D> extends ApplyContext {
   /**
    * What a failure holds back (with 'continue'): 'later-phases' (default) every later phase;
    * 'deletions' only actions that delete, so independent work (files, then directory
-   * attributes) still completes, as rsync does, while nothing is deleted after a failure.
+   * attributes) still completes, as rsync does, while nothing is deleted after a failure. With
+   * 'deletions', permanent failures end the run partial (exit 3) even when nothing else applied.
    */
   holdBack?: 'later-phases' | 'deletions';
   /** Actions of one phase run this many at a time (default 1: strictly in order). */
@@ -135,7 +136,7 @@ export async function applyPlan<D>(plan: Plan<D>, options: ApplyOptions<D>): Pro
       },
     );
   }
-  if (failures.length > 0) throw partialOr(undefined, outcomes, failures);
+  if (failures.length > 0) throw partialOr(undefined, outcomes, failures, !holdBackAll);
   await journal.finish();
   const count = (status: ActionOutcome['status']) => outcomes.filter((o) => o.status === status).length;
   return {
@@ -228,9 +229,16 @@ function interruption(signal: AbortSignal): Error {
  * When some actions were applied and others failed, the run is partial (exit 3, safe to re-run);
  * when nothing was applied, the first error speaks for itself with its own exit code.
  */
-function partialOr(error: unknown, outcomes: ActionOutcome[], failures: Failure[]): unknown {
+function partialOr(
+  error: unknown,
+  outcomes: ActionOutcome[],
+  failures: Failure[],
+  independent = false,
+): unknown {
   if (error instanceof InterruptedError) return error;
-  const applied = outcomes.some((o) => o.status === 'applied' || o.status === 'already-done');
+  // independent actions (holdBack 'deletions'): what did not fail is in place, even when it
+  // needed no action, so the run is partial, as rsync's "some files were not transferred"
+  const applied = independent || outcomes.some((o) => o.status === 'applied' || o.status === 'already-done');
   const first = failures[0];
   const firstText = first ? ` (first: ${first.action}: ${first.error})` : '';
   if (!applied) {
@@ -238,11 +246,9 @@ function partialOr(error: unknown, outcomes: ActionOutcome[], failures: Failure[
     return new TemperedError(`all ${failures.length} actions failed${firstText}`, { cause: error });
   }
   const attempted = outcomes.filter((o) => o.status !== 'held-back').length;
-  return new PartialError(
-    `${failures.length} of ${attempted} actions failed; the rest were applied${firstText}`,
-    {
-      failures,
-      cause: error,
-    },
-  );
+  const rest = attempted > failures.length ? '; the rest were applied' : '';
+  return new PartialError(`${failures.length} of ${attempted} actions failed${rest}${firstText}`, {
+    failures,
+    cause: error,
+  });
 }

@@ -252,10 +252,14 @@ export default class Sync extends PlannedCommand<SyncDetails> {
           });
           break;
         case SyncOp.Attrs:
-          await destination.setAttributes(path, details.type === 'dir' ? 'dir' : 'file', {
-            mode: details.mode ?? 0o644,
-            mtimeMs: details.mtimeMs ?? 0,
-          });
+          if (details.type === 'symlink') {
+            await destination.setLinkTime(path, details.mtimeMs ?? 0);
+          } else {
+            await destination.setAttributes(path, details.type === 'dir' ? 'dir' : 'file', {
+              mode: details.mode ?? 0o644,
+              mtimeMs: details.mtimeMs ?? 0,
+            });
+          }
           break;
         case SyncOp.Delete:
         case SyncOp.Cleanup:

@@ -37,6 +37,8 @@ export interface Destination {
   ): Promise<void>;
   /** Sets mode and mtime of an existing file or directory, without following a symlink. */
   setAttributes(path: string, type: 'file' | 'dir', attrs: { mode: number; mtimeMs: number }): Promise<void>;
+  /** Sets the mtime of the symlink at `path` itself (a link has no mode of its own). */
+  setLinkTime(path: string, mtimeMs: number): Promise<void>;
   /** Removes one entry (a directory must be empty by now); an entry already gone is fine. */
   remove(path: string, type: EntryTypeName): Promise<void>;
   /**

@@ -167,6 +167,16 @@ export class LocalDestination implements Destination {
     this.#opened.delete(path);
   }
 
+  async setLinkTime(path: string, mtimeMs: number): Promise<void> {
+    const full = this.#abs(path);
+    try {
+      if (!lstatSync(fsPath(full)).isSymbolicLink()) throw new Error('no longer a symlink since the scan');
+      lutimesSync(fsPath(full), timeArg(Date.now()), timeArg(mtimeMs));
+    } catch (error) {
+      throw failure(path, error);
+    }
+  }
+
   async remove(path: string, type: EntryTypeName): Promise<void> {
     const full = this.#abs(path);
     try {

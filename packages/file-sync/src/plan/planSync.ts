@@ -64,8 +64,11 @@ export function planSync(source: EntryTable, dest: EntryTable, options: PlanSync
     if (previous !== undefined && compareTreePaths(previous, path) >= 0)
       throw unordered('source', previous, path);
     previous = path;
-    // destination entries sorting before this path are not in the source
-    while (j < dest.length && compareTreePaths(dest.path(j), path) < 0) deleteUpTo(j + 1);
+    // destination entries sorting before this path are not in the source (the usual case, the
+    // same path on both sides, needs no ordering comparison)
+    if (j < dest.length && dest.path(j) !== path) {
+      while (j < dest.length && compareTreePaths(dest.path(j), path) < 0) deleteUpTo(j + 1);
+    }
     if (j < dest.length && dest.path(j) === path) {
       // a directory that must become a non-directory: what it holds is not in the source, so it
       // sorts as unmatched and is deleted first with --delete; without it, the replacement fails
@@ -160,9 +163,10 @@ function compare(source: EntryTable, i: number, dest: EntryTable, j: number, che
   const mtimeDiffers = Math.abs(source.mtimeMs(i) - dest.mtimeMs(j)) >= MTIME_TOLERANCE_MS;
   const modeDiffers = source.mode(i) !== dest.mode(j);
   if (type === EntryType.Symlink) {
-    return source.linkTarget(i) === dest.linkTarget(j)
-      ? skip
-      : update(source, i, SyncOp.Link, 'target', Phase.Files);
+    if (source.linkTarget(i) !== dest.linkTarget(j))
+      return update(source, i, SyncOp.Link, 'target', Phase.Files);
+    // rsync -a keeps a link's own mtime too
+    return mtimeDiffers ? update(source, i, SyncOp.Attrs, 'mtime', Phase.Files) : skip;
   }
   if (type === EntryType.Directory) {
     if (modeDiffers) return update(source, i, SyncOp.Attrs, 'mode', Phase.DirectoryAttrs);

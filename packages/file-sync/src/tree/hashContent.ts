@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { fsPath } from './fsName.js';
 import type { EntryTable } from './EntryTable.js';
 import { EntryType } from './EntryTable.js';
+import { fsPath } from './fsName.js';
 
 /** sha256 of a file's content, streamed (constant memory whatever the size). */
 export async function hashFile(path: string): Promise<string> {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { escapeLoneSurrogates } from '../../../src/log/createLogger.js';
 import { createLogger, humanFormat, REDACTED, Redactor } from '../../../src/log/index.js';
 
 function memory() {
@@ -91,5 +92,15 @@ describe('humanFormat', () => {
 
   it('passes through what is not JSON', () => {
     expect(humanFormat('plain\n')).toBe('plain\n');
+  });
+});
+
+describe('escapeLoneSurrogates', () => {
+  it('writes a lone surrogate as a JSON escape that parses back to it; pairs stay as they are', () => {
+    const line = JSON.stringify({ path: 'ok' }).replace('ok', 'f\udcff\udcfe.t 😀');
+    const escaped = escapeLoneSurrogates(line);
+    expect(escaped).toBe('{"path":"f\\udcff\\udcfe.t 😀"}');
+    expect(JSON.parse(escaped).path).toBe('f\udcff\udcfe.t 😀');
+    expect(escapeLoneSurrogates('plain')).toBe('plain');
   });
 });

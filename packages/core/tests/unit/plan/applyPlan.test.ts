@@ -292,6 +292,21 @@ describe('applyPlan phases, caps and concurrency', () => {
     expect(applied).toEqual(['create:a', 'create:attrs']);
   });
 
+  it("with holdBack 'deletions', a run whose only action failed is partial, not a failure", async () => {
+    const run = applyPlan(planOf(create('bad'), { ...create('same'), kind: 'skip' }), {
+      journal: new MemoryJournal(),
+      logger,
+      onError: 'continue',
+      holdBack: 'deletions',
+      apply: async () => {
+        throw new PermanentError('unreadable');
+      },
+    });
+    const error = await run.catch((e) => e);
+    expect(error).toBeInstanceOf(PartialError);
+    expect(error.message).toBe('1 of 1 actions failed (first: create:bad: unreadable)');
+  });
+
   it('runs deletions last even when planned first', async () => {
     const order: string[] = [];
     await applyPlan(planOf(del('old'), create('a')), {

@@ -165,13 +165,33 @@ describe('planSync', () => {
     }
   });
 
-  it('symlinks compare their target only', () => {
+  it('symlinks compare their target, then their own mtime (as rsync -a does); never a mode', () => {
     const actions = plan(
-      [root(), link('same', 'x'), link('moved', 'new')],
-      [root(), link('same', 'x'), link('moved', 'old')],
+      [
+        root(),
+        link('same', 'x'),
+        link('moved', 'new'),
+        link('touched', 't'),
+        { ...link('mode', 'm'), mode: 0o755 },
+      ],
+      [
+        root(),
+        link('same', 'x'),
+        link('moved', 'old'),
+        { ...link('touched', 't'), mtimeMs: T - 1000 },
+        link('mode', 'm'),
+      ],
     );
 
-    expect(changes(actions)).toEqual([['update', 'moved', 'target']]);
+    expect(changes(actions)).toEqual([
+      ['update', 'moved', 'target'],
+      ['update', 'touched', 'mtime'],
+    ]);
+    expect(actions.find((a) => a.target === 'touched')?.details).toMatchObject({
+      op: SyncOp.Attrs,
+      type: 'symlink',
+      mtimeMs: T,
+    });
   });
 
   it('type changes: non-directory to directory first, directory to non-directory after the deletions', () => {
