@@ -35,13 +35,16 @@ beforeAll(async () => {
   ws = join(tmp, 'ws');
   await copyAndInstallWorkspace(ROOT, ws);
   pnpm = await pnpmCommand(ROOT);
-  // the scaffolder's own `pnpm install` runs offline too, from the store the real install filled
+  // the scaffolder's own `pnpm install` uses the store the real install filled; it resolves its
+  // new importer, which needs registry metadata: from pnpm's cache when warm, else fetched (a
+  // forced offline install failed on every machine whose cache only frozen installs had touched;
+  // issue 15 removes the resolution altogether)
   const store = (await execOk(pnpm, ['store', 'path'], { cwd: ROOT, env: cleanEnv() })).stdout.trim();
   env = cleanEnv({
     CI: '1',
     // turbo finds the package manager on PATH
     PATH: [dirname(pnpm), process.env.PATH].join(delimiter),
-    npm_config_offline: 'true',
+    npm_config_prefer_offline: 'true',
     npm_config_store_dir: store,
     TURBO_TELEMETRY_DISABLED: '1',
   });
