@@ -2,7 +2,7 @@ export type { Destination, FileAttrs } from './destination/Destination.js';
 export { LocalDestination, type LocalDestinationOptions } from './destination/LocalDestination.js';
 export { EntryFailedError, SourceVanishedError } from './errors.js';
 export { resolveSyncOptions, type SyncFlags, type SyncOptions } from './options.js';
-export { type PlanSyncOptions, planSync, type SyncAction } from './plan/planSync.js';
+export { type PlanSyncOptions, planSync, type SyncAction, type SyncPlan } from './plan/planSync.js';
 export { assertRelativePath } from './plan/relativePath.js';
 export {
   countPlan,

@@ -66,8 +66,11 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
 
   /** What this run acts on; also names the lock and the journal. Must be stable between runs. */
   protected abstract target(): Promise<string> | string;
-  /** Computes the actions with no side effect; the same code path serves --dry-run and apply. */
-  protected abstract plan(): Promise<PlanAction<D>[]>;
+  /**
+   * Computes the actions with no side effect; the same code path serves --dry-run and apply.
+   * May leave unchanged items out and return their count instead (see Plan.unchanged).
+   */
+  protected abstract plan(): Promise<PlanAction<D>[] | { actions: PlanAction<D>[]; unchanged: number }>;
   protected abstract applyAction(action: PlanAction<D>, ctx: ApplyContext): Promise<unknown>;
   /** The closing line of a real run on stdout. */
   protected appliedSummary(applied: ApplyResult): string {
@@ -254,7 +257,8 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
 
   private async buildPlan(target: string): Promise<Plan<D>> {
     const { ctx } = this;
-    const actions = await this.plan();
+    const planned = await this.plan();
+    const actions = Array.isArray(planned) ? planned : planned.actions;
     const ids = new Set<string>();
     for (const action of actions) {
       if (ids.has(action.id)) throw new UsageError(`two planned actions share the id "${action.id}"`);
@@ -266,6 +270,7 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
       environment: ctx.environment.name,
       target,
       actions,
+      ...(Array.isArray(planned) ? {} : { unchanged: planned.unchanged }),
       warnings: this.warnings,
     };
   }

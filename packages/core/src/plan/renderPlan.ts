@@ -2,8 +2,8 @@ import type { Plan, PlanAction, PlanSummary } from './types.js';
 
 const MARKS = { create: '+', update: '~', delete: '-', skip: '=' } as const;
 
-export function summarizePlan<D>(plan: Pick<Plan<D>, 'actions'>): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, delete: 0, skip: 0, changes: 0 };
+export function summarizePlan<D>(plan: Pick<Plan<D>, 'actions' | 'unchanged'>): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, delete: 0, skip: plan.unchanged ?? 0, changes: 0 };
   for (const action of plan.actions) summary[action.kind] += 1;
   summary.changes = summary.create + summary.update + summary.delete;
   return summary;

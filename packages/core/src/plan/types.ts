@@ -36,6 +36,11 @@ export interface Plan<D = Record<string, unknown>> {
   /** What the run acts on (a directory, a registry URL...); also the lock and journal key. */
   target: string;
   actions: PlanAction<D>[];
+  /**
+   * Unchanged items left out of `actions` (a no-op sync of 50,000 files need not carry 50,000
+   * skip actions); counted as skips in the summary.
+   */
+  unchanged?: number;
   warnings: string[];
 }
 

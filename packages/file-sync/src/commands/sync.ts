@@ -21,7 +21,7 @@ import { LocalDestination } from '../destination/LocalDestination.js';
 import { EntryFailedError, SourceVanishedError } from '../errors.js';
 import { syncFlags } from '../flags.js';
 import { resolveSyncOptions, type SyncFlags, type SyncOptions } from '../options.js';
-import { planSync } from '../plan/planSync.js';
+import { planSync, type SyncPlan } from '../plan/planSync.js';
 import { parentOf } from '../plan/relativePath.js';
 import { countPlan, type PlanCounts, quotePath, renderSyncPlan } from '../plan/render.js';
 import { type SyncDetails, SyncOp } from '../plan/types.js';
@@ -137,7 +137,7 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     if (!this.#destinationExists) createDestination(this.#resolve().destination);
   }
 
-  protected async plan(): Promise<PlanAction<SyncDetails>[]> {
+  protected async plan(): Promise<SyncPlan> {
     const options = this.#resolve();
     const { logger } = this.ctx;
     this.applyConcurrency = options.concurrency;
@@ -198,14 +198,14 @@ export default class Sync extends PlannedCommand<SyncDetails> {
       }
     }
 
-    const actions = planSync(source.entries, dest.entries, {
+    const plan = planSync(source.entries, dest.entries, {
       delete: deleting,
       checksum: options.checksum,
       leftovers: dest.leftovers,
     });
-    this.#planned = countPlan(actions);
-    this.ctx.counters.increment('entries_unchanged', this.#planned.unchanged);
-    return actions;
+    this.#planned = countPlan(plan.actions, plan.unchanged);
+    this.ctx.counters.increment('entries_unchanged', plan.unchanged);
+    return plan;
   }
 
   protected async applyAction(action: PlanAction<SyncDetails>, ctx: ApplyContext): Promise<void> {
@@ -341,7 +341,7 @@ export default class Sync extends PlannedCommand<SyncDetails> {
   protected override renderPlan(plan: Plan<SyncDetails>): string {
     const options = this.#resolve();
     const header = `${this.ctx.cli} sync ${quotePath(options.source)} -> ${quotePath(options.destination)} [${plan.environment}]`;
-    return renderSyncPlan(header, plan.actions, plan.warnings);
+    return renderSyncPlan(header, plan.actions, plan.warnings, plan.unchanged);
   }
 
   protected override noopSummary(summary: PlanSummary): string {

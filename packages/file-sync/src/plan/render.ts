@@ -43,8 +43,9 @@ export interface PlanCounts {
   bytesToCopy: number;
 }
 
-export function countPlan(actions: readonly PlanAction<SyncDetails>[]): PlanCounts {
-  const counts: PlanCounts = { create: 0, update: 0, delete: 0, unchanged: 0, cleanup: 0, bytesToCopy: 0 };
+/** `unchanged`: entries in sync that the plan counts instead of listing (see planSync). */
+export function countPlan(actions: readonly PlanAction<SyncDetails>[], unchanged = 0): PlanCounts {
+  const counts: PlanCounts = { create: 0, update: 0, delete: 0, unchanged, cleanup: 0, bytesToCopy: 0 };
   for (const action of actions) {
     if (action.kind === 'skip') counts.unchanged++;
     else if (action.details?.op === SyncOp.Cleanup) counts.cleanup++;
@@ -64,11 +65,12 @@ export function renderSyncPlan(
   header: string,
   actions: readonly PlanAction<SyncDetails>[],
   warnings: readonly string[],
+  unchanged = 0,
 ): string {
   const lines = [header];
   for (const action of actions) if (action.kind !== 'skip') lines.push(renderSyncAction(action));
   for (const warning of warnings) lines.push(`! ${warning}`);
-  lines.push(renderPlanCounts(countPlan(actions)));
+  lines.push(renderPlanCounts(countPlan(actions, unchanged)));
   return lines.join('\n');
 }
 

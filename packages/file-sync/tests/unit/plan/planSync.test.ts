@@ -41,8 +41,9 @@ function plan(source: Entry[], dest: Entry[], options: Partial<Parameters<typeof
   return planSync(EntryTable.from(source), EntryTable.from(dest), {
     delete: false,
     checksum: false,
+    listUnchanged: true,
     ...options,
-  });
+  }).actions;
 }
 
 /** kind, target, reason of every change, in plan order. */
@@ -72,6 +73,19 @@ describe('planSync', () => {
     });
     expect(byTarget.l?.details).toMatchObject({ op: SyncOp.Link, linkTarget: 'a/x.txt' });
     expect(Phase.Mkdir).toBeLessThan(Phase.Files);
+  });
+
+  it('counts unchanged entries without an action each, unless asked to list them', () => {
+    const tree = [root(), dir('a'), file('a/x'), link('l', 'a/x'), file('z')];
+    const changed = [root(), dir('a'), file('a/x'), link('l', 'a/x'), file('z', { size: 11 })];
+
+    const counted = planSync(EntryTable.from(tree), EntryTable.from(changed), {
+      delete: false,
+      checksum: false,
+    });
+
+    expect(counted.unchanged).toBe(4);
+    expect(counted.actions.map((a) => [a.kind, a.target])).toEqual([['update', 'z']]);
   });
 
   it('plans nothing but skips for identical trees (the no-op run)', () => {
