@@ -76,7 +76,7 @@ export function fileSyncSuite(options: { quick: boolean }): PairResult[] {
         argv: rsync(small, join(work, 'small-rs')),
         before: fresh(join(work, 'small-rs')),
       },
-      { runs, warmup: 1, maxRatio: 1.3 },
+      { runs, warmup: 1, maxRatio: 1 },
     ),
   );
 
@@ -95,6 +95,22 @@ export function fileSyncSuite(options: { quick: boolean }): PairResult[] {
       { runs, warmup: 1, maxRatio: 1 },
     ),
   );
+  // peak memory of that no-op above a bare Node process: at most 1 KB per file
+  const memory = runPair(
+    'file-sync',
+    `peak memory of the no-op re-sync of ${manyCount} files, above node -e 0`,
+    { label: 'file-sync', argv: fileSync(many, join(work, 'many-fs')) },
+    { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    { runs: 2, warmup: 0 },
+  );
+  const { maxRssKiB: subjectKiB } = memory.subject;
+  const { maxRssKiB: bareKiB } = memory.reference;
+  if (subjectKiB !== undefined && bareKiB !== undefined) {
+    const perFile = ((subjectKiB - bareKiB) * 1024) / manyCount;
+    memory.target = `<= 1024 B/file above bare node: ${Math.round(perFile)} B/file`;
+    memory.met = perFile <= 1024;
+  }
+  results.push(memory);
 
   const big = join(work, 'big');
   const bigBytes = options.quick ? 16 * 2 ** 20 : 2 ** 30;
