@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,26 +150,79 @@ describe('tools/registry: a local private registry', () => {
   });
 });
 
-describe('tools/registry: proxying to registry.npmjs.org', () => {
+/**
+ * A minimal upstream npm registry on 127.0.0.1 serving one unscoped package's metadata: the proxy
+ * is tested against a server this test starts, not against the public registry's mood.
+ */
+async function startUpstream(
+  name: string,
+  version: string,
+): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (request.method === 'GET' && request.url === `/${name}`) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          name,
+          'dist-tags': { latest: version },
+          versions: {
+            [version]: {
+              name,
+              version,
+              dist: {
+                tarball: `${base}/${name}/-/${name}-${version}.tgz`,
+                shasum: '0000000000000000000000000000000000000000',
+              },
+            },
+          },
+        }),
+      );
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end('{"error":"not found"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('tools/registry: proxying to an upstream registry', () => {
   let registry: Registry;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let tmp: string;
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'tempered-registry-proxy-'));
-    registry = await startRegistry();
+    upstream = await startUpstream('tempered-upstream-probe', '3.1.4');
+    registry = await startRegistry({ upstream: upstream.url });
   });
 
   afterAll(async () => {
     await registry?.stop();
+    await upstream?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('serves packages outside the scope from the public registry, read-only', async () => {
+  it('serves packages outside the scope from its upstream, read-only; never asks it for the scope', async () => {
     const userconfig = await registry.writeNpmrc(join(tmp, 'npmrc'));
-    const view = await execOk('npm', ['view', 'zod@4.6.7', 'version'], {
+    const view = await execOk('npm', ['view', 'tempered-upstream-probe@3.1.4', 'version'], {
       env: npmEnv(tmp, userconfig),
       timeoutMs: 120_000,
     });
-    expect(view.stdout.trim()).toBe('4.6.7');
+    expect(view.stdout.trim()).toBe('3.1.4');
+    expect(upstream.requests).toContain('GET /tempered-upstream-probe');
+
+    const scoped = await exec('npm', ['view', '@tempered/not-published-anywhere', 'version'], {
+      env: npmEnv(tmp, userconfig),
+    });
+    expect(scoped.code).not.toBe(0);
+    expect(upstream.requests.some((line) => line.includes('not-published-anywhere'))).toBe(false);
   });
 });
