@@ -230,6 +230,27 @@ describe.skipIf(process.getuid?.() !== 0)('as a user without root', () => {
     expect(readdirSync(join(dst, 'd'))).toEqual(['open']);
   });
 
+  it('an unreadable source directory: made empty with its mode, as rsync does; the rest lands; nothing deleted; exit 3', async () => {
+    const ws = await workspace();
+    const src = ws.path('src');
+    const dst = ws.path('dst');
+    await makeTree(src, { 'locked/a': 'a\n', 'open/b': 'b\n' });
+    await makeTree(dst, { 'extra.txt': 'would go with --delete\n' });
+    await handOver(ws);
+    chmodSync(join(src, 'locked'), 0o000);
+
+    const run = await runAsUser(ws, ['sync', src, dst, '--delete'], { handOver: false });
+
+    expect(run.code).toBe(3);
+    const unreadable = run.logs.filter((line) => line.level === 50 && line.side === 'source');
+    expect(unreadable.map((line) => [line.path, line.msg])).toEqual([
+      ['locked', `EACCES: permission denied, scandir '${join(src, 'locked')}'`],
+    ]);
+    expect(readdirSync(dst).sort()).toEqual(['extra.txt', 'locked', 'open']);
+    expect((await stat(join(dst, 'locked'))).mode & 0o7777).toBe(0);
+    expect(readFileSync(join(dst, 'open/b'), 'utf8')).toBe('b\n');
+  });
+
   it('a destination the user may not write: one line naming it and the reason, exit 1', async () => {
     const ws = await workspace();
     const src = ws.path('src');
