@@ -70,27 +70,11 @@ async function npmView(spec: string, field: string): Promise<unknown> {
   return JSON.parse(result.stdout);
 }
 
-/**
- * The registry proxies every dependency (oclif, pino...) to the public registry. When its request
- * upstream fails, verdaccio answers 404; seen in full CI runs on a loaded machine, never alone.
- * Such a miss of a public package is retried (three attempts in all); a missing @tempered package
- * is ours and fails at once.
- */
 async function installClis(): Promise<void> {
-  const args = ['i', '-g', '--prefix', prefix, ...CLIS.map((cli) => cli.name)];
-  for (let attempt = 1; ; attempt++) {
-    const result = await exec('npm', args, { env: ws.env, timeoutMs: 300_000 });
-    if (result.code === 0) return;
-    const upstreamMiss =
-      /E404[\s\S]*GET http:\/\/127\.0\.0\.1:\d+\/(?!@tempered)/.test(result.stderr) ||
-      /ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(result.stderr);
-    if (!upstreamMiss || attempt === 3) {
-      throw new Error(
-        `npm ${args.join(' ')} exited ${result.code} (attempt ${attempt})\n${result.stderr.slice(-4000)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10_000 * attempt));
-  }
+  await execOk('npm', ['i', '-g', '--prefix', prefix, ...CLIS.map((cli) => cli.name)], {
+    env: ws.env,
+    timeoutMs: 300_000,
+  });
 }
 
 async function home(name: string): Promise<string> {
