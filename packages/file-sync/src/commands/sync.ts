@@ -35,6 +35,7 @@ import { hashCandidates } from '../tree/hashContent.js';
 import { scanBeside } from '../tree/scanInWorker.js';
 import { type ScanIssue, type ScanResult, scanTree } from '../tree/scanTree.js';
 import { TEMP_TAG_STEP, TempNames } from '../tree/tempName.js';
+import { useSmallYoungGeneration } from '../tree/youngGeneration.js';
 
 export type SyncResult = PlannedResult<SyncDetails> & { sync: SyncStats };
 
@@ -141,6 +142,7 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     const options = this.#resolve();
     const { logger } = this.ctx;
     this.applyConcurrency = options.concurrency;
+    useSmallYoungGeneration();
     const destination = new LocalDestination(options.destination, {
       fsync: options.fsync,
       temps: this.#temps,
