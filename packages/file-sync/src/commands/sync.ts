@@ -22,7 +22,7 @@ import { EntryFailedError, SourceVanishedError } from '../errors.js';
 import { syncFlags } from '../flags.js';
 import { resolveSyncOptions, type SyncFlags, type SyncOptions } from '../options.js';
 import { planSync, type SyncPlan } from '../plan/planSync.js';
-import { parentOf } from '../plan/relativePath.js';
+import { depthOf, parentOf } from '../plan/relativePath.js';
 import { countPlan, type PlanCounts, quotePath, renderSyncPlan } from '../plan/render.js';
 import { type SyncDetails, SyncOp } from '../plan/types.js';
 import { Progress } from '../progress/Progress.js';
@@ -434,13 +434,6 @@ export default class Sync extends PlannedCommand<SyncDetails> {
     this.#progress.start();
     this.#lastYield = performance.now();
   }
-}
-
-function depthOf(path: string): number {
-  if (path === '') return 0;
-  let depth = 1;
-  for (let k = path.indexOf('/'); k !== -1; k = path.indexOf('/', k + 1)) depth++;
-  return depth;
 }
 
 function joinRoot(root: string, path: string): string {

@@ -1,7 +1,7 @@
 import { InternalError, type PlanAction } from '@tempered/core';
 import { ENTRY_TYPE_NAMES, type EntryTable, EntryType, type EntryTypeValue } from '../tree/EntryTable.js';
 import { compareTreePaths } from '../tree/treeOrder.js';
-import { assertRelativePath } from './relativePath.js';
+import { assertRelativePath, depthOf } from './relativePath.js';
 import {
   CLEANUP_REASON,
   CREATE_REASON,
@@ -212,12 +212,6 @@ function compare(
   }
   if (modeDiffers) return update(source, i, SyncOp.Attrs, 'mode', Phase.Files);
   return undefined;
-}
-
-function depthOf(path: string): number {
-  let depth = 1;
-  for (let k = path.indexOf('/'); k !== -1; k = path.indexOf('/', k + 1)) depth++;
-  return depth;
 }
 
 function deletion(dest: EntryTable, j: number): SyncAction {

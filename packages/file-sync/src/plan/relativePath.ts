@@ -37,3 +37,11 @@ export function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash === -1 ? '' : path.slice(0, slash);
 }
+
+/** How many segments `path` has: 0 for the root (''), 1 for an entry at the root. */
+export function depthOf(path: string): number {
+  if (path === '') return 0;
+  let depth = 1;
+  for (let k = path.indexOf('/'); k !== -1; k = path.indexOf('/', k + 1)) depth++;
+  return depth;
+}
