@@ -279,7 +279,8 @@ export class LocalDestination implements Destination {
   #openParent(path: string, error: unknown): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EACCES' || path === '') return false;
     const parent = parentOf(path);
-    if (this.#opened.has(parent)) return false;
+    // opened meanwhile by another action of this run (a large copy awaits): just try again
+    if (this.#opened.has(parent)) return true;
     const full = this.#abs(parent);
     const stats = lstatSync(fsPath(full), { throwIfNoEntry: false });
     if (!stats?.isDirectory() || stats.uid !== this.#uid || (stats.mode & 0o300) === 0o300) return false;
