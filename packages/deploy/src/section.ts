@@ -49,6 +49,8 @@ export const deploySection = z.strictObject({
     })
     .optional(),
   keepReleases: positiveInt.optional(),
+  /** Keep setuid, setgid and sticky bits of the artifact's entries (default: stripped). */
+  keepSpecialBits: z.boolean().optional(),
   shared: z.array(sharedPath).optional(),
   hooks: z
     .strictObject({
@@ -86,6 +88,8 @@ export interface HealthcheckConfig {
 export interface DeployConfig {
   target: { type: 'local'; path: string };
   keepReleases: number;
+  /** False (the default): setuid, setgid and sticky bits never come from an artifact. */
+  keepSpecialBits: boolean;
   shared: string[];
   hooks: { beforeSwitch: HookConfig[]; afterSwitch: HookConfig[] };
   healthcheck: HealthcheckConfig | undefined;
@@ -137,6 +141,7 @@ export function resolveDeployConfig(
   return {
     target: { type: 'local', path: resolve(base, section.target.path) },
     keepReleases: section.keepReleases ?? DEPLOY_DEFAULTS.keepReleases,
+    keepSpecialBits: section.keepSpecialBits ?? false,
     shared: [...new Set(section.shared ?? [])],
     hooks: {
       beforeSwitch: hooks(section.hooks?.beforeSwitch, 'beforeSwitch'),

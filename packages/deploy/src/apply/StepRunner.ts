@@ -60,7 +60,15 @@ export class StepRunner {
         );
         return undefined;
       case 'create':
-        await target.prepareRelease(step.release, step.artifact, { replace: step.replace });
+        await target.prepareRelease(step.release, step.artifact, {
+          replace: step.replace,
+          keepSpecialBits: this.#o.config.keepSpecialBits,
+          onStripped: (member, mode) =>
+            ctx.logger.warn(
+              { release: step.release, member, mode: `0${mode.toString(8)}` },
+              'setuid/setgid/sticky bits stripped from an artifact entry (deploy.keepSpecialBits keeps them)',
+            ),
+        });
         ctx.logger.info(
           { release: step.release, digest: step.artifact.digest, entries: step.artifact.entries },
           'release created',

@@ -4,6 +4,7 @@ import { chmod, copyFile, lstat, mkdir, readdir, readlink, symlink } from 'node:
 import { join } from 'node:path';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
+import type { UnpackOptions } from './inspectArtifact.js';
 import { sha256File } from './tarball.js';
 
 export interface DirectoryScan {
@@ -78,20 +79,25 @@ export async function scanDirectory(root: string): Promise<DirectoryScan> {
 }
 
 /** Copies a checked directory: files (reflinked where the filesystem can), directories, symlinks verbatim, modes kept. */
-export async function copyDirectory(source: string, dest: string): Promise<void> {
+export async function copyDirectory(
+  source: string,
+  dest: string,
+  options: UnpackOptions = {},
+): Promise<void> {
   await mkdir(dest, { recursive: true });
   const dirs: { path: string; mode: number }[] = [];
   for await (const entry of walk(source)) {
     const from = join(source, entry.rel);
     const to = join(dest, entry.rel);
+    const mode = finalMode(entry.rel, entry.mode, options);
     if (entry.kind === 'directory') {
       await mkdir(to, { mode: 0o700 });
-      dirs.push({ path: to, mode: entry.mode });
+      dirs.push({ path: to, mode });
     } else if (entry.kind === 'symlink') {
       await symlink(entry.linkpath ?? '', to);
     } else if (entry.kind === 'file') {
       await copyFile(from, to, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-      await chmod(to, entry.mode);
+      await chmod(to, mode);
     } else {
       throw new ArtifactError(
         `artifact ${source} changed while it was copied: ${entry.rel} is a special file`,
@@ -103,4 +109,13 @@ export async function copyDirectory(source: string, dest: string): Promise<void>
   }
   // directory modes last: a read-only directory must not block the files copied into it
   for (const dir of dirs.reverse()) await chmod(dir.path, dir.mode);
+}
+
+const SPECIAL_BITS = 0o7000;
+
+/** An entry's mode in the release: its own, without setuid, setgid and sticky unless kept. */
+export function finalMode(member: string, mode: number, options: UnpackOptions): number {
+  if ((mode & SPECIAL_BITS) === 0 || options.keepSpecialBits === true) return mode & 0o7777;
+  options.onStripped?.(member, mode & 0o7777);
+  return mode & 0o777;
 }

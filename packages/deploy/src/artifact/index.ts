@@ -6,5 +6,11 @@ export {
   normalizeEntryPath,
 } from './checkEntry.js';
 export { copyDirectory, type DirectoryScan, scanDirectory } from './directory.js';
-export { type ArtifactInfo, inspectArtifact, shortDigest, unpackArtifact } from './inspectArtifact.js';
+export {
+  type ArtifactInfo,
+  inspectArtifact,
+  shortDigest,
+  type UnpackOptions,
+  unpackArtifact,
+} from './inspectArtifact.js';
 export { extractTarball, scanTarball, sha256File, type TarballScan, toArtifactEntry } from './tarball.js';

@@ -53,10 +53,26 @@ export async function inspectArtifact(input: string, cwd = process.cwd()): Promi
   return { path, kind: 'tarball', digest: `sha256:${await sha256File(path)}`, entries: scan.entries };
 }
 
-/** Puts the artifact's content into `dest` (which must not exist yet). */
-export async function unpackArtifact(artifact: ArtifactInfo, dest: string): Promise<void> {
+export interface UnpackOptions {
+  /** Keep setuid, setgid and sticky bits (config `keepSpecialBits`); default: strip them. */
+  keepSpecialBits?: boolean;
+  /** Called for each entry whose special bits were stripped (its path in the artifact, its mode). */
+  onStripped?: (member: string, mode: number) => void;
+}
+
+/**
+ * Puts the artifact's content into `dest` (which must not exist yet). A root deploy must not
+ * ship a setuid program that an archive or a build user put there: setuid, setgid and sticky
+ * bits are stripped from every entry unless the config keeps them; owners are never taken from
+ * the artifact (entries belong to the deploying user).
+ */
+export async function unpackArtifact(
+  artifact: ArtifactInfo,
+  dest: string,
+  options: UnpackOptions = {},
+): Promise<void> {
   if (artifact.kind === 'directory') {
-    await copyDirectory(artifact.path, dest);
+    await copyDirectory(artifact.path, dest, options);
     return;
   }
   // the archive is read again: make sure it is still the one that was checked and planned
@@ -67,7 +83,7 @@ export async function unpackArtifact(artifact: ArtifactInfo, dest: string): Prom
       hint: 'run the deploy again once the artifact is final',
     });
   }
-  await extractTarball(artifact.path, dest);
+  await extractTarball(artifact.path, dest, options);
 }
 
 /** `sha256:0123456789ab…` -> `0123456789ab`: for ids and one-line output. */

@@ -4,6 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import type { ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
+import { finalMode } from './directory.js';
+import type { UnpackOptions } from './inspectArtifact.js';
 
 const KINDS: Partial<Record<string, EntryKind>> = {
   File: 'file',
@@ -69,7 +71,7 @@ export async function scanTarball(file: string): Promise<TarballScan> {
  * case the archive changed since it was scanned; node-tar's own guards (no absolute paths, no
  * `..`, no writing through symlinks) stay on. Owners are not restored, even as root.
  */
-export async function extractTarball(file: string, dest: string): Promise<void> {
+export async function extractTarball(file: string, dest: string, options: UnpackOptions = {}): Promise<void> {
   await mkdir(dest, { recursive: true });
   const checker = new EntryChecker();
   let refused: string | undefined;
@@ -85,6 +87,9 @@ export async function extractTarball(file: string, dest: string): Promise<void> 
       if (refused !== undefined) return false;
       const problem = 'type' in entry ? checker.check(toArtifactEntry(entry as ReadEntry)) : undefined;
       refused = describe(path, problem);
+      // node-tar creates the entry with the mode it carries when the filter lets it through
+      if (problem === undefined && typeof entry.mode === 'number')
+        entry.mode = finalMode(path, entry.mode, options);
       return problem === undefined;
     },
   });

@@ -30,7 +30,14 @@ import { emptyLog, parseReleaseLog } from '../release/releaseLog.js';
 import type { ReleaseDir } from '../release/select.js';
 import type { ReleaseLog } from '../release/types.js';
 import { runShell } from './runShell.js';
-import type { DeployTarget, ExecOptions, ExecResult, TargetLockOptions, TargetState } from './types.js';
+import type {
+  DeployTarget,
+  ExecOptions,
+  ExecResult,
+  PrepareOptions,
+  TargetLockOptions,
+  TargetState,
+} from './types.js';
 
 /** The layout under a target directory. */
 export const LAYOUT = {
@@ -140,13 +147,13 @@ export class LocalTarget implements DeployTarget {
     await atomicWriteJson(join(this.#root, LAYOUT.log), log, { mode: 0o644 });
   }
 
-  async prepareRelease(id: string, artifact: ArtifactInfo, options: { replace: boolean }): Promise<void> {
+  async prepareRelease(id: string, artifact: ArtifactInfo, options: PrepareOptions): Promise<void> {
     const final = this.releasePath(id);
     const partial = `${final}.partial`;
     await mkdir(dirname(final), { recursive: true });
     // a killed run may have left its half-copied directory: start over
     await rm(partial, { recursive: true, force: true });
-    await unpackArtifact(artifact, partial);
+    await unpackArtifact(artifact, partial, options);
     await fsyncDir(partial);
     if (options.replace) await this.#moveAside(id);
     await rename(partial, final);

@@ -1,7 +1,13 @@
 import type { LockHandle, LockOwner, Logger } from '@tempered/core';
-import type { ArtifactInfo } from '../artifact/index.js';
+import type { ArtifactInfo, UnpackOptions } from '../artifact/index.js';
 import type { ReleaseDir } from '../release/select.js';
 import type { ReleaseLog } from '../release/types.js';
+
+/** How a release directory is made from an artifact. */
+export interface PrepareOptions extends UnpackOptions {
+  /** A release directory of this id exists (a failed attempt): move it aside first. */
+  replace: boolean;
+}
 
 /** What is on the target right now. */
 export interface TargetState {
@@ -55,7 +61,7 @@ export interface DeployTarget {
   writeLog(log: ReleaseLog): Promise<void>;
 
   /** `releases/<id>.partial` filled from the artifact, then renamed to `releases/<id>`. */
-  prepareRelease(id: string, artifact: ArtifactInfo, options: { replace: boolean }): Promise<void>;
+  prepareRelease(id: string, artifact: ArtifactInfo, options: PrepareOptions): Promise<void>;
   /** Links `shared/<path>` into the release, creating the shared path empty if missing. */
   linkShared(id: string, paths: readonly string[]): Promise<void>;
   /** Atomically points `current` at the release. */

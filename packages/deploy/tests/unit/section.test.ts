@@ -14,6 +14,7 @@ describe('Function: resolveDeployConfig', () => {
     expect(config).toEqual({
       target: { type: 'local', path: '/etc/tempered/target' },
       keepReleases: 5,
+      keepSpecialBits: false,
       shared: [],
       hooks: { beforeSwitch: [], afterSwitch: [{ run: 'x', timeoutMs: 300_000 }] },
       healthcheck: {
