@@ -43,6 +43,9 @@ export function normalizeEntryPath(path: string): string {
   return normalized === '.' ? '' : normalized.replace(/^\.\//, '');
 }
 
+/** Longest file name Linux filesystems take (NAME_MAX), in bytes. */
+const NAME_MAX_BYTES = 255;
+
 function isAbsoluteLike(path: string): boolean {
   // a Windows drive letter or UNC prefix escapes just as well on a host that honours it
   return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('\\\\');
@@ -55,7 +58,8 @@ function hasDotDot(path: string): boolean {
 /**
  * Why `entry` would escape the release directory, or undefined: absolute paths, `..` segments,
  * NUL bytes, devices and FIFOs, symlinks pointing out (absolute, or `..` past the root), hard
- * links to outside, and entries below a symlink of the same archive.
+ * links to outside, and entries below a symlink of the same archive; and names no filesystem
+ * takes (a segment over 255 bytes), which are bad input, not an I/O failure of the target.
  */
 export function checkEntry(
   entry: ArtifactEntry,
@@ -69,6 +73,10 @@ export function checkEntry(
     return `is a ${entry.typeName ?? 'special file'}, not a file, directory or link`;
   const normalized = normalizeEntryPath(path);
   const parts = normalized === '' ? [] : normalized.split('/');
+  const long = parts.find((part) => Buffer.byteLength(part) > NAME_MAX_BYTES);
+  if (long !== undefined) {
+    return `has a name of ${Buffer.byteLength(long)} bytes, over the ${NAME_MAX_BYTES} a filesystem allows`;
+  }
   for (let i = 1; i < parts.length; i++) {
     const prefix = parts.slice(0, i).join('/');
     if (symlinks.has(prefix)) return `lies below the symlink "${prefix}" of the same artifact`;

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { listTree, type Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { makeTarGz, type TarMember } from '../fixtures/tarball.js';
+import { makeTarGz, type TarMember, withPaxPath } from '../fixtures/tarball.js';
 import {
   currentOf,
   errorLine,
@@ -22,6 +22,14 @@ const ATTACKS: [string, TarMember[], RegExp][] = [
     /member "\.\.\/\.\.\/escaped\.txt" has a "\.\." path segment/,
   ],
   ['an absolute member', [{ name: '/tmp/escaped.txt', content: 'pwned' }], /has an absolute path/],
+  [
+    'a name longer than a filesystem allows',
+    [
+      { name: 'index.js', content: 'ok' },
+      ...withPaxPath(`lib/${'n'.repeat(300)}.js`, { name: 'lib/long.js', content: 'x' }),
+    ],
+    /has a name of 303 bytes, over the 255 a filesystem allows/,
+  ],
   [
     'a symlink escaping the release',
     [

@@ -63,6 +63,14 @@ describe('Function: checkEntry', () => {
     expect(checkEntry(hardlink('copy', 'a/../../secret'))).toContain('outside');
   });
 
+  it('refuses a name longer than a filesystem allows (255 bytes), and takes one of 255', () => {
+    expect(checkEntry(file(`dir/${'€'.repeat(86)}`))).toBe(
+      'has a name of 258 bytes, over the 255 a filesystem allows',
+    );
+    expect(checkEntry(file(`${'a'.repeat(256)}/x`))).toMatch(/^has a name of 256 bytes/);
+    expect(checkEntry(file(`dir/${'€'.repeat(85)}`))).toBeUndefined();
+  });
+
   it('refuses devices and FIFOs', () => {
     expect(checkEntry({ path: 'dev/null', kind: 'other', typeName: 'CharacterDevice' })).toContain(
       'CharacterDevice',
