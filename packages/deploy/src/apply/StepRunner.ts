@@ -164,8 +164,10 @@ export class StepRunner {
     const result = await target.exec(release, run, {
       timeoutMs,
       env,
-      // through the logger, so secrets in hook output are redacted like every other line
-      onLine: (stream, line) => logger.info({ stream, line }, 'hook output'),
+      // masked first, then cut to what a log line shows: cut first, a secret across the cut
+      // would no longer be recognised and its first part would be printed
+      onLine: (stream, line) =>
+        logger.info({ stream, line: cutLine(secrets.redactString(line)) }, 'hook output'),
     });
     const ok = result.exitCode === 0 && !result.timedOut;
     const why = result.timedOut
@@ -269,4 +271,11 @@ export class StepRunner {
   #who(): { by: string; runId: string; now: string } {
     return { by: this.#o.by, runId: this.#o.runId, now: (this.#o.now?.() ?? new Date()).toISOString() };
   }
+}
+
+/** Longest hook output line logged; the rest is cut, after masking. */
+const MAX_LOGGED_LINE = 8_192;
+
+function cutLine(line: string): string {
+  return line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}...` : line;
 }

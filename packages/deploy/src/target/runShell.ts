@@ -6,8 +6,12 @@ import type { ExecOptions, ExecResult } from './types.js';
 const KILL_GRACE_MS = 3_000;
 /** After the shell exits, this long for its output pipes to drain (a background child may hold them). */
 const DRAIN_MS = 250;
-/** A line longer than this is cut: one runaway line must not hold the whole output in memory. */
-const MAX_LINE = 8_192;
+/**
+ * A line is handed on whole up to this length, in pieces of it beyond: one runaway line must not
+ * hold the whole output in memory. Cutting it to what a log line shows is the receiver's job,
+ * after masking: a secret cut in half here would no longer be recognised, and half of it shown.
+ */
+const MAX_READ_LINE = 64 * 1024;
 
 // process groups of hooks still running: killed if this process exits (a second Ctrl-C) first
 const running = new Set<number>();
@@ -90,18 +94,17 @@ export function runShell(command: string, cwd: string, options: ExecOptions): Pr
 
 function pipeLines(stream: Readable | null, onLine: (line: string) => void) {
   let partial = '';
-  const emit = (line: string) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
   const closed = new Promise<void>((resolve) => {
     if (!stream) return resolve();
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       const lines = (partial + chunk).split(/\r?\n/);
       partial = lines.pop() ?? '';
-      if (partial.length > MAX_LINE) {
-        emit(partial);
+      if (partial.length > MAX_READ_LINE) {
+        onLine(partial);
         partial = '';
       }
-      for (const line of lines) emit(line);
+      for (const line of lines) onLine(line);
     });
     stream.on('close', () => resolve());
     stream.on('error', () => resolve());
@@ -109,7 +112,7 @@ function pipeLines(stream: Readable | null, onLine: (line: string) => void) {
   return {
     closed,
     flush() {
-      if (partial !== '') emit(partial);
+      if (partial !== '') onLine(partial);
       partial = '';
     },
     stop() {
