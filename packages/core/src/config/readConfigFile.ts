@@ -43,8 +43,9 @@ async function parseYaml(file: string, text: string): Promise<unknown> {
 }
 
 async function parseJson(file: string, text: string): Promise<unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
     const reason = message
@@ -55,6 +56,50 @@ async function parseJson(file: string, text: string): Promise<unknown> {
       parseError(file, 'JSON', reason, offset ? positionOf(text, Number(offset)) : await locate(text)),
     );
   }
+  // JSON.parse keeps the last of two equal keys without a word: an edit that repeats a key
+  // silently drops the first, so refuse it, as YAML files already are
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw parseError(file, 'JSON', `duplicate key ${secrets.redactString(duplicate.key)}`, duplicate.at);
+  }
+  return value;
+}
+
+/**
+ * The first key that appears twice in one object, with where its second use is. Runs on text
+ * that JSON.parse accepted, so it only has to follow strings and nesting; a scan of our own
+ * rather than a second parser: a JSON config must not pay for loading YAML.
+ */
+function findDuplicateKey(text: string): { key: string; at: Position } | undefined {
+  // one entry per open object (its keys) or array (null); `expectKey`: the next string is a key
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (expectKey && top) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.has(key)) return { key: JSON.stringify(key), at: positionOf(text, i) };
+        top.add(key);
+      }
+      expectKey = false;
+      i = end;
+    } else if (char === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (char === '[') {
+      stack.push(null);
+      expectKey = false;
+    } else if (char === '}' || char === ']') {
+      stack.pop();
+    } else if (char === ',') {
+      expectKey = stack.at(-1) instanceof Set;
+    }
+  }
+  return undefined;
 }
 
 /** V8 names no position for some JSON errors; YAML's JSON mode is strict enough to find the spot. */

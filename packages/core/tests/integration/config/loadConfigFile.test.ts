@@ -235,6 +235,29 @@ describe('Function: loadConfigFile', () => {
       );
     });
 
+    it('refuses a duplicate JSON key, naming it and its line (JSON.parse would keep the last)', async () => {
+      const file = write(
+        'tempered.json',
+        '{\n  "logLevel": "info",\n  "retry": { "maxAttempts": 2 },\n  "logLevel": "warn"\n}\n',
+      );
+      const error = await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }));
+      expect(error.message).toBe(`${file}:4:3: invalid JSON: duplicate key "logLevel"`);
+      expect(error.exitCode).toBe(2);
+      // the same key spelt with an escape is the same key
+      write('tempered.json', '{ "log\\u004cevel": "info", "logLevel": "warn" }\n');
+      expect((await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }))).message).toBe(
+        `${file}:1:28: invalid JSON: duplicate key "logLevel"`,
+      );
+      // the same key in two objects is no duplicate
+      write(
+        'tempered.json',
+        '{ "retry": { "maxAttempts": 2 }, "environments": { "prod": { "retry": { "maxAttempts": 3 } } } }\n',
+      );
+      expect((await loadConfigFile({ env, cwd: dir, cli: 'x' })).data).toMatchObject({
+        retry: { maxAttempts: 2 },
+      });
+    });
+
     it('names file, line and column for a JSON syntax error', async () => {
       const file = write('tempered.json', '{\n  "logLevel": "info"\n  "stateDir": "/x"\n}\n');
       const error = await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }));
