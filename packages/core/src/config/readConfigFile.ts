@@ -28,7 +28,9 @@ async function parseYaml(file: string, text: string): Promise<unknown> {
   // loaded here, not at the top: a CLI run without a YAML file never pays for the parser
   const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const [first] = doc.errors;
+  // an unknown tag (`!!js/function`, `!custom`) is only a warning to yaml, which then keeps the
+  // text: a config that asks for a type we do not have is refused instead
+  const [first] = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
   if (first) {
     const reason = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw parseError(file, 'YAML', reason, first.linePos?.[0]);
@@ -126,5 +128,32 @@ export async function readConfigFile(file: string): Promise<unknown> {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return {};
-  return extension === '.json' ? parseJson(file, text) : parseYaml(file, text);
+  const value = extension === '.json' ? await parseJson(file, text) : await parseYaml(file, text);
+  refuseMagicKeys(file, value, []);
+  return value;
+}
+
+const MAGIC_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * `__proto__`, `constructor` and `prototype` are no config key of ours, and each is a way to reach
+ * an object's prototype in code that merges configs: refused wherever they stand.
+ */
+function refuseMagicKeys(file: string, value: unknown, path: string[]): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) refuseMagicKeys(file, item, [...path, String(index)]);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (MAGIC_KEYS.has(key)) {
+      const where = [...path, key].join('.');
+      throw new ConfigError(`${file}: ${where}: the key "${key}" is not allowed in a config`, {
+        file,
+        keyPath: where,
+        hint: `remove "${key}" from ${file}`,
+      });
+    }
+    refuseMagicKeys(file, (value as Record<string, unknown>)[key], [...path, key]);
+  }
 }

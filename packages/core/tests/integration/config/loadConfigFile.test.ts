@@ -258,6 +258,27 @@ describe('Function: loadConfigFile', () => {
       });
     });
 
+    it('refuses __proto__, constructor and prototype keys, and YAML tags it has no type for', async () => {
+      let file = write('tempered.json', '{ "retry": { "__proto__": { "polluted": true } } }\n');
+      let error = await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }));
+      expect(error.message).toBe(`${file}: retry.__proto__: the key "__proto__" is not allowed in a config`);
+      expect(error.exitCode).toBe(2);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      rmSync(file);
+      file = write('tempered.yml', 'environments:\n  prod:\n    constructor: x\n');
+      expect((await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }))).message).toBe(
+        `${file}: environments.prod.constructor: the key "constructor" is not allowed in a config`,
+      );
+      for (const tag of ['!!js/function "x"', '!custom y']) {
+        write('tempered.yml', `logLevel: info\nping: ${tag}\n`);
+        error = await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }));
+        expect(error.message).toMatch(
+          new RegExp(`^${file.replaceAll('.', '\\.')}:2:7: invalid YAML: Unresolved tag`),
+        );
+        expect(error.exitCode).toBe(2);
+      }
+    });
+
     it('names file, line and column for a JSON syntax error', async () => {
       const file = write('tempered.json', '{\n  "logLevel": "info"\n  "stateDir": "/x"\n}\n');
       const error = await rejection(loadConfigFile({ env, cwd: dir, cli: 'x' }));
