@@ -34,6 +34,33 @@ const regex = z.string().check((ctx) => {
   }
 });
 
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** Bytes: a whole number, or with a binary unit: `512KiB`, `8MiB`, `1GiB`. */
+const byteSize = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const m = /^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$/i.exec(value);
+    return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
+  },
+  z
+    .int({ error: 'a size in bytes, or with a unit: 512KiB, 8MiB, 1GiB' })
+    .min(1024)
+    .max(1024 ** 3),
+);
+
+/** The origin of a token server, e.g. https://auth.example.com (no path: the whole origin is trusted). */
+const origin = z.url({ protocol: /^https?$/ }).check((ctx) => {
+  const url = new URL(ctx.value);
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      message: `an origin like https://auth.example.com (no path), got ${JSON.stringify(ctx.value)}`,
+    });
+  }
+});
+
 const glob = z.string().min(1, { error: 'a non-empty glob' });
 const ruleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 
@@ -80,6 +107,14 @@ export const registryRuleSchema = z.strictObject({
   auth: registryAuthSchema.optional(),
   /** Entries asked for per page of the catalog and of tag lists (default 100). */
   pageSize: count(1, 10_000).optional(),
+  /** Token servers (origins) the credentials may be sent to; default: the registry's own host over https. */
+  tokenRealms: z.array(origin).optional(),
+  /** Pages one catalog or tag-list listing may take (default 1000). */
+  maxPages: count(1, 1_000_000).optional(),
+  /** Bytes one catalog or tag-list page may have (default 8MiB). */
+  maxPageBytes: byteSize.optional(),
+  /** Bytes one manifest, index or image config may have (default 4MiB). */
+  maxManifestBytes: byteSize.optional(),
 });
 
 export const ruleSchema = z.discriminatedUnion('provider', [

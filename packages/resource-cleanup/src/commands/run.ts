@@ -32,6 +32,7 @@ import {
 import { buildRuleActions } from '../plan/buildActions.js';
 import { GC_NOTE, type RuleHeader, renderCleanupPlan } from '../plan/render.js';
 import { type CleanupDetails, DeleteStatus, type Provider, type Resource } from '../provider/types.js';
+import { DEFAULT_REGISTRY_LIMITS } from '../registry/limits.js';
 import { RegistryProvider } from '../registry/RegistryProvider.js';
 import { type CleanupSection, cleanupSection } from '../section.js';
 
@@ -325,6 +326,12 @@ export default class Run extends PlannedCommand<CleanupDetails> {
         protectTags: rule.protectTags,
         auth: rule.auth,
         pageSize: rule.pageSizeResolved,
+        tokenRealms: rule.tokenRealms,
+        limits: {
+          maxPages: rule.maxPages ?? DEFAULT_REGISTRY_LIMITS.maxPages,
+          maxPageBytes: rule.maxPageBytes ?? DEFAULT_REGISTRY_LIMITS.maxPageBytes,
+          maxManifestBytes: rule.maxManifestBytes ?? DEFAULT_REGISTRY_LIMITS.maxManifestBytes,
+        },
         concurrency: options.concurrency,
         http: await this.#http,
       }) as Provider<Resource> as Provider;

@@ -1,6 +1,7 @@
 import { type HttpClient, PermanentError, secrets } from '@tempered/core';
 import type { RegistryAuth } from '../section.js';
 import { type Challenge, parseChallenges } from './headers.js';
+import { realmAllowed } from './origins.js';
 
 interface CachedToken {
   header: string;
@@ -21,14 +22,23 @@ const MARGIN_MS = 10_000;
 export class Authenticator {
   readonly #http: HttpClient;
   readonly #auth: RegistryAuth | undefined;
+  readonly #registry: URL;
+  readonly #tokenRealms: readonly string[] | undefined;
   #mode: 'unknown' | 'basic' | 'bearer' = 'unknown';
   #bearer: { realm: string; service: string | undefined } | undefined;
   readonly #tokens = new Map<string, CachedToken>();
   readonly #pending = new Map<string, Promise<CachedToken>>();
 
-  constructor(http: HttpClient, auth: RegistryAuth | undefined) {
+  constructor(
+    http: HttpClient,
+    auth: RegistryAuth | undefined,
+    registry: URL,
+    tokenRealms: readonly string[] | undefined,
+  ) {
     this.#http = http;
     this.#auth = auth;
+    this.#registry = registry;
+    this.#tokenRealms = tokenRealms;
     if (auth && 'token' in auth) secrets.addSecret(auth.token);
     if (auth && 'password' in auth && auth.password !== '') {
       secrets.addSecret(auth.password);
@@ -102,12 +112,7 @@ export class Authenticator {
   }
 
   async #answerBearer(challenge: Challenge, scope: string, sent: string | undefined, signal?: AbortSignal) {
-    const realm = challenge.params.realm;
-    if (!realm)
-      throw rejected(
-        'the registry asked for a bearer token without a realm',
-        "check the registry's auth setup",
-      );
+    const realm = this.#realm(challenge.params.realm);
     this.#mode = 'bearer';
     this.#bearer = { realm, service: challenge.params.service };
     const wanted = challenge.params.scope ?? scope;
@@ -124,6 +129,36 @@ export class Authenticator {
       return fresh.header;
     }
     return (await this.#token(scope, wanted, signal)).header;
+  }
+
+  /**
+   * The realm URL, if the rule lets its credentials go there: a registry may name any URL as its
+   * token server, and the basic credentials (or the token it gives) would follow.
+   */
+  #realm(value: string | undefined): string {
+    if (!value)
+      throw rejected(
+        'the registry asked for a bearer token without a realm',
+        "check the registry's auth setup",
+      );
+    let realm: URL;
+    try {
+      realm = new URL(value);
+    } catch {
+      throw rejected('the registry named a token realm that is not a URL', "check the registry's auth setup");
+    }
+    if (
+      (realm.protocol !== 'https:' && realm.protocol !== 'http:') ||
+      !realmAllowed(realm, this.#registry, this.#tokenRealms)
+    ) {
+      throw new PermanentError(
+        `registry auth: ${this.#registry.origin} sends us to the token server ${realm.origin}, which the rule does not trust; nothing was sent there`,
+        {
+          hint: `if that token server is genuine, add "${realm.origin}" to the rule's tokenRealms (default: the registry's own host over https)`,
+        },
+      );
+    }
+    return realm.href;
   }
 
   /** One token request per scope at a time; tokens are reused until shortly before they expire. */

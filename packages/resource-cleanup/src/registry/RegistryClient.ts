@@ -3,6 +3,7 @@ import { type HttpClient, type HttpResponse, PermanentError, type ResponseType }
 import type { RegistryAuth } from '../section.js';
 import { Authenticator } from './Authenticator.js';
 import { nextLink } from './headers.js';
+import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from './limits.js';
 import { MANIFEST_ACCEPT } from './mediaTypes.js';
 
 export interface RegistryClientOptions {
@@ -11,6 +12,9 @@ export interface RegistryClientOptions {
   http: HttpClient;
   auth?: RegistryAuth | undefined;
   pageSize: number;
+  /** Origins of token servers the credentials may go to (default: the registry's own host, see origins.ts). */
+  tokenRealms?: readonly string[] | undefined;
+  limits?: RegistryLimits | undefined;
 }
 
 interface SendOptions {
@@ -35,14 +39,16 @@ export class RegistryClient {
   readonly #http: HttpClient;
   readonly #auth: Authenticator;
   readonly #pageSize: number;
+  readonly #limits: RegistryLimits;
 
   constructor(options: RegistryClientOptions) {
     const base = new URL(options.url);
     if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
     this.#base = base;
     this.#http = options.http;
-    this.#auth = new Authenticator(options.http, options.auth);
+    this.#auth = new Authenticator(options.http, options.auth, base, options.tokenRealms);
     this.#pageSize = options.pageSize;
+    this.#limits = options.limits ?? DEFAULT_REGISTRY_LIMITS;
   }
 
   get origin(): string {
@@ -220,7 +226,17 @@ export class RegistryClient {
   #next(response: HttpResponse<unknown>, pageLength: number): string | undefined {
     const link = nextLink(response.headers.link);
     if (link === undefined || pageLength === 0) return undefined;
-    return new URL(link, this.#base).href;
+    const next = new URL(link, this.#base);
+    // the next page gets the same credentials as this one: only ever on the registry's own origin
+    if (next.origin !== this.#base.origin) {
+      throw new PermanentError(
+        `${this.origin}: the registry's Link header points the next page to another origin (${next.origin}); refused, nothing was sent there`,
+        {
+          hint: "a registry pages within its own origin; check the rule's url (the registry's public base URL) and any proxy in front of it",
+        },
+      );
+    }
+    return next.href;
   }
 
   /** One request with auth: a 401 is answered once (basic or a bearer token), then it is final. */

@@ -14,6 +14,7 @@ import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
 import { shortDigest } from '../util/format.js';
 import { mapLimit } from '../util/mapLimit.js';
+import type { RegistryLimits } from './limits.js';
 import { isIndex } from './mediaTypes.js';
 import { RegistryClient } from './RegistryClient.js';
 
@@ -25,6 +26,9 @@ export interface RegistryProviderOptions {
   protectTags?: readonly string[] | undefined;
   auth?: RegistryAuth | undefined;
   pageSize: number;
+  /** Token servers the credentials may go to (default: the registry's own host, see origins.ts). */
+  tokenRealms?: readonly string[] | undefined;
+  limits?: RegistryLimits | undefined;
   /** Requests in flight while listing (the HTTP client caps them too). */
   concurrency: number;
   http: HttpClient;
@@ -58,6 +62,8 @@ export class RegistryProvider implements Provider<ImageResource> {
       http: options.http,
       auth: options.auth,
       pageSize: options.pageSize,
+      tokenRealms: options.tokenRealms,
+      limits: options.limits,
     });
     this.location = this.#client.origin;
     this.#selected = options.tags === undefined ? undefined : new RegExp(options.tags);

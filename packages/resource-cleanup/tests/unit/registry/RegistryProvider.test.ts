@@ -133,7 +133,8 @@ describe('Class: RegistryProvider (in-memory registry)', () => {
     const fake = new FakeRegistry();
     const digest = fake.push('app/web', { tags: ['ci-1', 'ci-2'], created: ago(30) });
     fake.auth = { kind: 'bearer', credentials: `Basic ${Buffer.from('u:p').toString('base64')}` };
-    const p = provider(fake, { auth: { username: 'u', password: 'p' } });
+    // the fake's token server is plain http on a non-loopback host: trusted only when listed
+    const p = provider(fake, { auth: { username: 'u', password: 'p' }, tokenRealms: [fake.base] });
 
     await p.list(ctx);
     await p.delete(
