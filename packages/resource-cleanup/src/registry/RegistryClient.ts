@@ -5,6 +5,7 @@ import { Authenticator } from './Authenticator.js';
 import { nextLink } from './headers.js';
 import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from './limits.js';
 import { MANIFEST_ACCEPT } from './mediaTypes.js';
+import { Pagination } from './Pagination.js';
 
 export interface RegistryClientOptions {
   /** The registry's base URL (its own path, if any, is kept). */
@@ -75,7 +76,9 @@ export class RegistryClient {
   async catalog(signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
     let target: string | undefined = `v2/_catalog?n=${this.#pageSize}`;
+    const pages = new Pagination(`${this.origin}: the catalog`, this.#limits.maxPages);
     while (target !== undefined) {
+      pages.visit(this.#url(target));
       const response: HttpResponse<{ repositories?: unknown }> = await this.#send<{ repositories?: unknown }>(
         'GET',
         target,
@@ -99,7 +102,9 @@ export class RegistryClient {
   async tags(repository: string, signal?: AbortSignal): Promise<string[] | undefined> {
     const tags: string[] = [];
     let target: string | undefined = `v2/${repository}/tags/list?n=${this.#pageSize}`;
+    const pages = new Pagination(`${this.origin}: the tag list of ${repository}`, this.#limits.maxPages);
     while (target !== undefined) {
+      pages.visit(this.#url(target));
       const response: HttpResponse<{ tags?: unknown }> = await this.#send<{ tags?: unknown }>('GET', target, {
         scope: pullScope(repository),
         expect: [200, 404],
@@ -239,13 +244,18 @@ export class RegistryClient {
     return next.href;
   }
 
+  /** A path under the registry's base URL, or an absolute URL as it is. */
+  #url(target: string): string {
+    return /^https?:\/\//i.test(target) ? target : new URL(target, this.#base).href;
+  }
+
   /** One request with auth: a 401 is answered once (basic or a bearer token), then it is final. */
   async #send<T = unknown>(
     method: 'GET' | 'HEAD' | 'DELETE',
     target: string,
     options: SendOptions,
   ): Promise<HttpResponse<T>> {
-    const url = /^https?:\/\//i.test(target) ? target : new URL(target, this.#base).href;
+    const url = this.#url(target);
     const headers: Record<string, string> = {};
     if (options.accept) headers.accept = options.accept;
     const auth = options.anonymous ? undefined : await this.#auth.header(options.scope, options.signal);
