@@ -1,7 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors/index.js';
+import { formatByteLimit, readBoundedFileSync } from '../fs/readBoundedFile.js';
 import { SECRET_KEY_PATTERN, secrets } from '../log/redact.js';
-import { ConfigEnv, NON_SECRET_VAR_PREFIX, SECRET_VAR_PATTERN, UNSAFE_KEYS } from './constants.js';
+import {
+  ConfigEnv,
+  MAX_SECRET_FILE_BYTES,
+  NON_SECRET_VAR_PREFIX,
+  SECRET_VAR_PATTERN,
+  UNSAFE_KEYS,
+} from './constants.js';
 import { isPlainObject } from './deepMerge.js';
 import { formatKeyPath, type KeyPath } from './formatIssue.js';
 
@@ -32,18 +38,22 @@ function fail(ctx: InterpolationContext, path: KeyPath, what: string, hint: stri
   throw new ConfigError(`${where}: ${what}`, { file: ctx.file, keyPath, hint });
 }
 
-/** Docker-style secret file: the whole content, minus the one newline editors and `echo` add. */
+/**
+ * Docker-style secret file: the whole content, minus the one newline editors and `echo` add.
+ * A FIFO or a device named here would block the run or never end: only a regular file of at
+ * most MAX_SECRET_FILE_BYTES is read (synchronously, as interpolation is, which is bounded then).
+ */
 function readSecretFile(ctx: InterpolationContext, path: KeyPath, variable: string, file: string): string {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedFileSync(file, { maxBytes: MAX_SECRET_FILE_BYTES }).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    const reason = (error as Error).message || 'unreadable';
     fail(
       ctx,
       path,
-      `cannot read ${variable}=${file}: ${code}`,
-      `make ${file} readable by this user, or fix ${variable}`,
+      `cannot read ${variable}=${file}: ${reason}`,
+      `point ${variable} at a regular file of at most ${formatByteLimit(MAX_SECRET_FILE_BYTES)} that this user can read`,
     );
   }
   const value = text.replace(/\r?\n$/, '');

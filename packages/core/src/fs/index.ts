@@ -4,6 +4,13 @@ export { DurableAppendFile, type DurableAppendFileOptions } from './DurableAppen
 export { PathEscapeError } from './errors.js';
 export { fsyncDir } from './fsyncDir.js';
 export {
+  BoundedReadError,
+  type BoundedReadOptions,
+  formatByteLimit,
+  readBoundedFile,
+  readBoundedFileSync,
+} from './readBoundedFile.js';
+export {
   isInside,
   type ResolveSafePathOptions,
   realpathDeepest,
