@@ -8,6 +8,28 @@ export const USER_CONFIG_FILE = 'tempered/config.yml';
 
 export const CONFIG_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
 
+/**
+ * Limits on a config file, which is untrusted input: a real config is a few KB and a few levels
+ * deep. Each refusal is a ConfigError (exit 2) naming the file and the limit.
+ */
+export const CONFIG_LIMITS = {
+  /** Size of the file on disk. */
+  maxBytes: 1024 * 1024,
+  /** Nesting of maps and lists; the top-level map is depth 1. */
+  maxDepth: 64,
+  /** YAML alias uses (`*name`) in one file. */
+  maxAliases: 100,
+  /**
+   * Values (maps, lists, scalars) of the document once YAML aliases are expanded, and the
+   * characters of its strings: what the run would hold in memory and walk.
+   */
+  maxExpandedValues: 100_000,
+  maxExpandedChars: 4 * 1024 * 1024,
+} as const;
+
+/** Largest `*_FILE` secret read: a password, a token, a key or a certificate chain is a few KB. */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
 /** The environment used when a config defines none, or when there is no config at all. */
 export const DEFAULT_ENVIRONMENT = 'default';
 

@@ -1,8 +1,10 @@
 export {
+  CONFIG_LIMITS,
   ConfigEnv,
   DEFAULT_ENVIRONMENT,
   DEFAULT_SETTINGS,
   ENVIRONMENT_NAME_PATTERN,
+  MAX_SECRET_FILE_BYTES,
   SECRET_VAR_PATTERN,
 } from './constants.js';
 export { deepMerge } from './deepMerge.js';

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors/index.js';
+import { BoundedReadError, readBoundedFile } from '../fs/readBoundedFile.js';
 import { secrets } from '../log/redact.js';
-import { CONFIG_EXTENSIONS } from './constants.js';
+import { checkExpandedSize, findJsonTooDeep, tooDeepError, tooLargeError } from './configLimits.js';
+import { CONFIG_EXTENSIONS, CONFIG_LIMITS } from './constants.js';
 
 interface Position {
   line: number;
@@ -24,27 +25,65 @@ function positionOf(text: string, offset: number): Position {
   return { line, col: offset - before.lastIndexOf('\n') };
 }
 
+/** V8's words for a stack overflow: a parser that recursed into a document nested too deep. */
+function isStackOverflow(message: string): boolean {
+  return message.includes('Maximum call stack size exceeded');
+}
+
 async function parseYaml(file: string, text: string): Promise<unknown> {
   // loaded here, not at the top: a CLI run without a YAML file never pays for the parser
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const { parseDocument, visit } = await import('yaml');
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeepError(file);
+    throw error;
+  }
   // an unknown tag (`!!js/function`, `!custom`) is only a warning to yaml, which then keeps the
   // text: a config that asks for a type we do not have is refused instead
   const [first] = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
   if (first) {
+    // yaml reports its own stack overflow on a deep document as a syntax error at some spot
+    if (isStackOverflow(first.message)) throw tooDeepError(file, first.linePos?.[0]?.line);
     const reason = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw parseError(file, 'YAML', reason, first.linePos?.[0]);
   }
-  try {
-    // the default alias cap stops a "billion laughs" file from eating memory; a file of
-    // comments only is a null document, and means an empty config
-    return doc.toJS() ?? {};
-  } catch (error) {
-    throw parseError(file, 'YAML', (error as Error).message, undefined);
+  let aliases = 0;
+  visit(doc, {
+    Alias() {
+      aliases++;
+    },
+  });
+  if (aliases > CONFIG_LIMITS.maxAliases) {
+    throw parseError(
+      file,
+      'YAML',
+      `${aliases} aliases, more than the limit of ${CONFIG_LIMITS.maxAliases}`,
+      undefined,
+    );
   }
+  let value: unknown;
+  try {
+    // yaml's own alias cap (per anchor) stays on; a file of comments only is a null document,
+    // and means an empty config
+    value = doc.toJS({ maxAliasCount: CONFIG_LIMITS.maxAliases }) ?? {};
+  } catch (error) {
+    const message = (error as Error).message;
+    if (isStackOverflow(message)) throw tooDeepError(file);
+    throw parseError(file, 'YAML', message, undefined);
+  }
+  // aliases share one object in `value`: the walk counts each use, as merging and
+  // interpolation (which copy) will
+  const refusal = checkExpandedSize(file, value);
+  if (refusal) throw refusal;
+  return value;
 }
 
 async function parseJson(file: string, text: string): Promise<unknown> {
+  // before JSON.parse: the walks after it recurse, and a deep file would overflow the stack
+  const tooDeep = findJsonTooDeep(text);
+  if (tooDeep !== undefined) throw tooDeepError(file, positionOf(text, tooDeep).line);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -110,7 +149,11 @@ async function locate(text: string): Promise<Position | undefined> {
   return parseDocument(text, { prettyErrors: true, schema: 'json' }).errors[0]?.linePos?.[0];
 }
 
-/** Reads and parses a config file by its extension; an empty file is an empty config. */
+/**
+ * Reads and parses a config file by its extension; an empty file is an empty config. The file
+ * is untrusted: only a regular file is read, and CONFIG_LIMITS bound its size, its nesting and
+ * (YAML) its aliases, each refusal a ConfigError naming the file and the limit.
+ */
 export async function readConfigFile(file: string): Promise<unknown> {
   const extension = extname(file).toLowerCase();
   if (!(CONFIG_EXTENSIONS as readonly string[]).includes(extension)) {
@@ -121,10 +164,11 @@ export async function readConfigFile(file: string): Promise<unknown> {
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readBoundedFile(file, { maxBytes: CONFIG_LIMITS.maxBytes })).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new ConfigError(`cannot read config file ${file}: ${code}`, { file, cause: error });
+    if (error instanceof BoundedReadError && error.code === 'E_TOO_LARGE') throw tooLargeError(file);
+    const reason = error instanceof BoundedReadError ? error.message : (error as Error).message;
+    throw new ConfigError(`cannot read config file ${file}: ${reason}`, { file, cause: error });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return {};
