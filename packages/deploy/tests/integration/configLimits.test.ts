@@ -3,15 +3,21 @@
  * far is refused with exit 2 and one line naming the file and the limit, never the parser's
  * "Maximum call stack size exceeded" (deep JSON used to exit 1 with it).
  */
-import { truncate } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { errorLine, workspace } from './helpers.js';
+import { errorLine, targetOf, workspace } from './helpers.js';
 
-const CASES: [string, string, (path: string) => Promise<void> | string, string][] = [
+/** Valid YAML for `deploy status` on a target in `dir`, then `rest`: only the limits can refuse it. */
+function validConfig(dir: string, rest: string): string {
+  return `deploy:\n  target: { path: ${JSON.stringify(dir)} }\n${rest}`;
+}
+
+type Make = (path: string, target: string) => Promise<void> | string;
+
+const CASES: [string, string, Make, string][] = [
   [
-    'a 50 MB file',
+    'a 50 MB file (a valid config and a 50 MB comment)',
     'big.yml',
-    (path) => truncate(path, 50 * 1024 * 1024),
+    (_path, target) => validConfig(target, `# ${'x'.repeat(50 * 1024 * 1024)}\n`),
     'config file is larger than the 1 MiB limit',
   ],
   [
@@ -27,14 +33,14 @@ const CASES: [string, string, (path: string) => Promise<void> | string, string][
     'nested deeper than the limit of 64 levels',
   ],
   [
-    'YAML aliases expanding to tens of MB',
+    'YAML aliases expanding to tens of MB (a valid config: hooks)',
     'aliases.yml',
-    () => {
-      let text = '';
-      for (let i = 0; i < 10; i++) text += `a${i}: &a${i} "${'x'.repeat(90_000)}"\n`;
-      text += 'uses:\n';
-      for (let i = 0; i < 10; i++) for (let j = 0; j < 9; j++) text += `  - *a${i}\n`;
-      return text;
+    (_path, target) => {
+      // 10 anchors of 90 KB, each used 9 times: 90 uses, under yaml's own per-anchor cap
+      let hooks = '';
+      for (let i = 0; i < 10; i++) hooks += `      - &a${i} "echo ${'x'.repeat(90_000)}"\n`;
+      for (let i = 0; i < 10; i++) for (let j = 0; j < 9; j++) hooks += `      - *a${i}\n`;
+      return validConfig(target, `  hooks:\n    beforeSwitch:\n${hooks}`);
     },
     'expands to more than the limit of 100000 values or 4 MiB of text (YAML aliases)',
   ],
@@ -45,7 +51,7 @@ describe('config file limits', () => {
     it(`refuses ${what}: exit 2, one line naming the file and the limit`, async () => {
       const ws = await workspace();
       const file = await ws.writeFile(name, '');
-      const text = await make(file);
+      const text = await make(file, targetOf(ws));
       if (typeof text === 'string') await ws.writeFile(name, text);
 
       const started = performance.now();

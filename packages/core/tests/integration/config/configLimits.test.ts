@@ -95,10 +95,11 @@ describe('config file limits', () => {
 
   it("refuses aliases that expand past the limit (many anchors, each used under yaml's own cap)", async () => {
     // 10 anchors of 90 KB, each used 9 times: 90 alias uses, 8 MB of text once expanded
-    let text = '';
-    for (let i = 0; i < 10; i++) text += `a${i}: &a${i} "${'x'.repeat(90_000)}"\n`;
-    text += 'uses:\n';
-    for (let i = 0; i < 10; i++) for (let j = 0; j < 9; j++) text += `  - *a${i}\n`;
+    // all inside the CLI's own section `x`, so the file is otherwise a valid config
+    let text = 'x:\n  anchors:\n';
+    for (let i = 0; i < 10; i++) text += `    a${i}: &a${i} "${'x'.repeat(90_000)}"\n`;
+    text += '  uses:\n';
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 9; j++) text += `    - *a${i}\n`;
     const file = write('tempered.yml', text);
     expect((await refusal(file)).message).toBe(
       `${file}: expands to more than the limit of 100000 values or 4 MiB of text (YAML aliases)`,
