@@ -32,6 +32,7 @@ import {
 import { buildRuleActions } from '../plan/buildActions.js';
 import { GC_NOTE, type RuleHeader, renderCleanupPlan } from '../plan/render.js';
 import { type CleanupDetails, DeleteStatus, type Provider, type Resource } from '../provider/types.js';
+import { type CappedGet, cappedGet } from '../registry/cappedGet.js';
 import { DEFAULT_REGISTRY_LIMITS } from '../registry/limits.js';
 import { RegistryProvider } from '../registry/RegistryProvider.js';
 import { type CleanupSection, cleanupSection } from '../section.js';
@@ -89,6 +90,7 @@ export default class Run extends PlannedCommand<CleanupDetails> {
 
   #options: CleanupOptions | undefined;
   #http: Promise<HttpClient> | undefined;
+  #get: CappedGet | undefined;
   #audit: AuditLog | undefined;
   /** Every action id of the plan as a `delete:` id: what the last listing still saw. */
   #listed = new Set<string>();
@@ -334,6 +336,12 @@ export default class Run extends PlannedCommand<CleanupDetails> {
         },
         concurrency: options.concurrency,
         http: await this.#http,
+        get: (this.#get ??= cappedGet({
+          logger: this.ctx.logger,
+          counters: this.ctx.counters,
+          retry: this.ctx.settings.retry,
+          concurrency: options.concurrency,
+        })),
       }) as Provider<Resource> as Provider;
     }
     this.#providers.set(rule.name, provider);

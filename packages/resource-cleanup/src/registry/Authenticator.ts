@@ -1,6 +1,8 @@
-import { type HttpClient, PermanentError, secrets } from '@tempered/core';
+import { PermanentError, secrets } from '@tempered/core';
 import type { RegistryAuth } from '../section.js';
+import type { CappedGet } from './cappedGet.js';
 import { type Challenge, parseChallenges } from './headers.js';
+import { MAX_TOKEN_BYTES } from './limits.js';
 import { realmAllowed } from './origins.js';
 
 interface CachedToken {
@@ -20,7 +22,7 @@ const MARGIN_MS = 10_000;
  * registered secret: no log line, error or output can print it.
  */
 export class Authenticator {
-  readonly #http: HttpClient;
+  readonly #get: CappedGet;
   readonly #auth: RegistryAuth | undefined;
   readonly #registry: URL;
   readonly #tokenRealms: readonly string[] | undefined;
@@ -30,12 +32,12 @@ export class Authenticator {
   readonly #pending = new Map<string, Promise<CachedToken>>();
 
   constructor(
-    http: HttpClient,
+    get: CappedGet,
     auth: RegistryAuth | undefined,
     registry: URL,
     tokenRealms: readonly string[] | undefined,
   ) {
-    this.#http = http;
+    this.#get = get;
     this.#auth = auth;
     this.#registry = registry;
     this.#tokenRealms = tokenRealms;
@@ -182,14 +184,21 @@ export class Authenticator {
     for (const one of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     if (this.#auth && 'username' in this.#auth) headers.authorization = `Basic ${basicValue(this.#auth)}`;
-    const response = await this.#http.get<{ token?: unknown; access_token?: unknown; expires_in?: unknown }>(
-      url.href,
-      {
-        headers,
-        signal,
-      },
-    );
-    const body = response.body ?? {};
+    const response = await this.#get({
+      url: url.href,
+      headers,
+      expect: [],
+      maxBytes: MAX_TOKEN_BYTES,
+      what: 'token server answer',
+      signal,
+    });
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      body = response.body.length === 0 ? {} : JSON.parse(response.body.toString('utf8'));
+    } catch {
+      // not JSON: the same as no token, reported below
+    }
+    body ??= {};
     const token =
       typeof body.token === 'string'
         ? body.token

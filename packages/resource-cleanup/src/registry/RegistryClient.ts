@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type HttpClient, type HttpResponse, PermanentError, type ResponseType } from '@tempered/core';
+import { type HttpClient, PermanentError } from '@tempered/core';
 import type { RegistryAuth } from '../section.js';
 import { Authenticator } from './Authenticator.js';
+import type { CappedGet } from './cappedGet.js';
 import { nextLink } from './headers.js';
 import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from './limits.js';
 import { MANIFEST_ACCEPT } from './mediaTypes.js';
@@ -10,7 +11,10 @@ import { Pagination } from './Pagination.js';
 export interface RegistryClientOptions {
   /** The registry's base URL (its own path, if any, is kept). */
   url: string;
+  /** For requests whose body is not read (HEAD, DELETE, the /v2/ probe). */
   http: HttpClient;
+  /** For every body read: capped, so the registry cannot make us buffer without end. */
+  get: CappedGet;
   auth?: RegistryAuth | undefined;
   pageSize: number;
   /** Origins of token servers the credentials may go to (default: the registry's own host, see origins.ts). */
@@ -21,7 +25,10 @@ export interface RegistryClientOptions {
 interface SendOptions {
   scope: string;
   accept?: string | undefined;
-  responseType?: ResponseType;
+  /** Read the 2xx body, up to this many bytes; without it the body is not read. */
+  maxBytes?: number | undefined;
+  /** The body, for the error past maxBytes: `manifest app/web@latest (maxManifestBytes)`. */
+  what?: string | undefined;
   /** Statuses that are answers, not failures (besides 2xx handled by the caller). */
   expect: readonly number[];
   signal?: AbortSignal | undefined;
@@ -31,13 +38,23 @@ interface SendOptions {
 
 const REDIRECTS = [301, 302, 303, 307, 308];
 
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body when maxBytes was given and the status is 2xx; else empty. */
+  body: Buffer;
+}
+
 /**
  * The OCI Distribution API calls resource-cleanup needs, over core's HTTP client (timeouts,
- * retries with Retry-After, request ids, concurrency cap, redaction), with registry auth.
+ * retries with Retry-After, request ids, concurrency cap, redaction) and a capped GET for every
+ * body it reads, with registry auth. Everything the registry sends is untrusted: bodies are
+ * capped (limits.ts), pages are bounded (Pagination), credentials stay on its origin.
  */
 export class RegistryClient {
   readonly #base: URL;
   readonly #http: HttpClient;
+  readonly #get: CappedGet;
   readonly #auth: Authenticator;
   readonly #pageSize: number;
   readonly #limits: RegistryLimits;
@@ -47,7 +64,8 @@ export class RegistryClient {
     if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
     this.#base = base;
     this.#http = options.http;
-    this.#auth = new Authenticator(options.http, options.auth, base, options.tokenRealms);
+    this.#get = options.get;
+    this.#auth = new Authenticator(options.get, options.auth, base, options.tokenRealms);
     this.#pageSize = options.pageSize;
     this.#limits = options.limits ?? DEFAULT_REGISTRY_LIMITS;
   }
@@ -61,7 +79,6 @@ export class RegistryClient {
     const response = await this.#send('GET', 'v2/', {
       scope: '',
       expect: [200, 404],
-      responseType: 'text',
       signal,
     });
     if (response.status === 404) {
@@ -79,17 +96,19 @@ export class RegistryClient {
     const pages = new Pagination(`${this.origin}: the catalog`, this.#limits.maxPages);
     while (target !== undefined) {
       pages.visit(this.#url(target));
-      const response: HttpResponse<{ repositories?: unknown }> = await this.#send<{ repositories?: unknown }>(
-        'GET',
-        target,
-        { scope: 'registry:catalog:*', expect: [200, 404], signal },
-      );
+      const response: Answer = await this.#send('GET', target, {
+        scope: 'registry:catalog:*',
+        expect: [200, 404],
+        maxBytes: this.#limits.maxPageBytes,
+        what: 'catalog page (maxPageBytes)',
+        signal,
+      });
       if (response.status === 404) {
         throw new PermanentError(`${this.origin} has no catalog API (GET /v2/_catalog -> 404)`, {
           hint: 'list repositories by name (no glob characters) in the rule: globs need the catalog',
         });
       }
-      const page = response.body?.repositories;
+      const page = this.#json<{ repositories?: unknown }>(response, 'the catalog page')?.repositories;
       if (!Array.isArray(page))
         throw new PermanentError(`${this.origin}: the catalog answer has no repositories list`);
       names.push(...page.filter((name): name is string => typeof name === 'string'));
@@ -105,13 +124,15 @@ export class RegistryClient {
     const pages = new Pagination(`${this.origin}: the tag list of ${repository}`, this.#limits.maxPages);
     while (target !== undefined) {
       pages.visit(this.#url(target));
-      const response: HttpResponse<{ tags?: unknown }> = await this.#send<{ tags?: unknown }>('GET', target, {
+      const response: Answer = await this.#send('GET', target, {
         scope: pullScope(repository),
         expect: [200, 404],
+        maxBytes: this.#limits.maxPageBytes,
+        what: `tag list page of ${repository} (maxPageBytes)`,
         signal,
       });
       if (response.status === 404) return tags.length === 0 ? undefined : tags;
-      const page = response.body?.tags;
+      const page = this.#json<{ tags?: unknown }>(response, `the tag list page of ${repository}`)?.tags;
       // a repository whose tags were all deleted lists `"tags": null`
       const list = Array.isArray(page) ? page.filter((tag): tag is string => typeof tag === 'string') : [];
       tags.push(...list);
@@ -146,10 +167,11 @@ export class RegistryClient {
     reference: string,
     signal?: AbortSignal,
   ): Promise<{ digest: string; mediaType: string | undefined; body: Record<string, unknown> } | undefined> {
-    const response = await this.#send<Buffer>('GET', `v2/${repository}/manifests/${reference}`, {
+    const response = await this.#send('GET', `v2/${repository}/manifests/${reference}`, {
       scope: pullScope(repository),
       accept: MANIFEST_ACCEPT,
-      responseType: 'buffer',
+      maxBytes: this.#limits.maxManifestBytes,
+      what: `manifest ${repository}@${reference} (maxManifestBytes)`,
       expect: [200, 404],
       signal,
     });
@@ -177,9 +199,11 @@ export class RegistryClient {
 
   /** A JSON blob (an image config); undefined when missing. Follows a redirect to blob storage. */
   async blobJson(repository: string, digest: string, signal?: AbortSignal): Promise<unknown> {
-    let response = await this.#send<Buffer>('GET', `v2/${repository}/blobs/${digest}`, {
+    const what = `image config ${repository}@${digest} (maxManifestBytes)`;
+    let response = await this.#send('GET', `v2/${repository}/blobs/${digest}`, {
       scope: pullScope(repository),
-      responseType: 'buffer',
+      maxBytes: this.#limits.maxManifestBytes,
+      what,
       expect: [200, 404, ...REDIRECTS],
       signal,
     });
@@ -187,9 +211,10 @@ export class RegistryClient {
       const location = header(response, 'location');
       if (!location) throw new PermanentError(`${this.origin}: blob ${digest} redirected nowhere`);
       const target = new URL(location, this.#base);
-      response = await this.#send<Buffer>('GET', target.href, {
+      response = await this.#send('GET', target.href, {
         scope: pullScope(repository),
-        responseType: 'buffer',
+        maxBytes: this.#limits.maxManifestBytes,
+        what,
         expect: [200, 404],
         signal,
         anonymous: target.origin !== this.#base.origin,
@@ -211,7 +236,6 @@ export class RegistryClient {
   ): Promise<'deleted' | 'already-gone'> {
     const response = await this.#send('DELETE', `v2/${repository}/manifests/${digest}`, {
       scope: `repository:${repository}:delete`,
-      responseType: 'text',
       expect: [200, 202, 204, 404, 405],
       signal,
     });
@@ -228,7 +252,17 @@ export class RegistryClient {
     return 'deleted';
   }
 
-  #next(response: HttpResponse<unknown>, pageLength: number): string | undefined {
+  /** A JSON page; undefined for an expected non-2xx answer (its body was not read). */
+  #json<T>(response: Answer, what: string): T | undefined {
+    if (response.status < 200 || response.status >= 300 || response.body.length === 0) return undefined;
+    try {
+      return JSON.parse(response.body.toString('utf8')) as T;
+    } catch (error) {
+      throw new PermanentError(`${this.origin}: ${what} is not JSON`, { cause: error });
+    }
+  }
+
+  #next(response: Answer, pageLength: number): string | undefined {
     const link = nextLink(response.headers.link);
     if (link === undefined || pageLength === 0) return undefined;
     const next = new URL(link, this.#base);
@@ -250,26 +284,36 @@ export class RegistryClient {
   }
 
   /** One request with auth: a 401 is answered once (basic or a bearer token), then it is final. */
-  async #send<T = unknown>(
-    method: 'GET' | 'HEAD' | 'DELETE',
-    target: string,
-    options: SendOptions,
-  ): Promise<HttpResponse<T>> {
+  async #send(method: 'GET' | 'HEAD' | 'DELETE', target: string, options: SendOptions): Promise<Answer> {
     const url = this.#url(target);
     const headers: Record<string, string> = {};
     if (options.accept) headers.accept = options.accept;
     const auth = options.anonymous ? undefined : await this.#auth.header(options.scope, options.signal);
     if (auth) headers.authorization = auth;
-    const request = (expect: readonly number[]) =>
-      this.#http.request<T>({
+    const expect = [...options.expect, 401];
+    const request = async (): Promise<Answer> => {
+      if (options.maxBytes !== undefined) {
+        return this.#get({
+          url,
+          headers: { ...headers },
+          expect,
+          maxBytes: options.maxBytes,
+          what: options.what ?? 'response',
+          signal: options.signal,
+        });
+      }
+      const response = await this.#http.request({
         method,
         url,
-        headers,
+        headers: { ...headers },
         expect: [200, 201, 202, 204, ...expect],
-        responseType: options.responseType ?? 'json',
+        // nothing here reads the body: core drains a little of it and drops the rest
+        responseType: 'none',
         signal: options.signal,
       });
-    const response = await request([...options.expect, 401]);
+      return { status: response.status, headers: response.headers, body: Buffer.alloc(0) };
+    };
+    const response = await request();
     if (response.status !== 401 || options.anonymous) return response;
     const retryWith = await this.#auth.answer(
       response.headers['www-authenticate'],
@@ -278,7 +322,7 @@ export class RegistryClient {
       options.signal,
     );
     headers.authorization = retryWith;
-    const second = await request([...options.expect, 401]);
+    const second = await request();
     if (second.status === 401) throw this.#auth.refused(retryWith);
     return second;
   }
@@ -288,7 +332,7 @@ function pullScope(repository: string): string {
   return `repository:${repository}:pull`;
 }
 
-function header(response: HttpResponse<unknown>, name: string): string | undefined {
+function header(response: Answer, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -14,6 +14,7 @@ import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
 import { shortDigest } from '../util/format.js';
 import { mapLimit } from '../util/mapLimit.js';
+import type { CappedGet } from './cappedGet.js';
 import type { RegistryLimits } from './limits.js';
 import { isIndex } from './mediaTypes.js';
 import { RegistryClient } from './RegistryClient.js';
@@ -32,6 +33,8 @@ export interface RegistryProviderOptions {
   /** Requests in flight while listing (the HTTP client caps them too). */
   concurrency: number;
   http: HttpClient;
+  /** Every GET whose body is read: capped (see cappedGet.ts). */
+  get: CappedGet;
 }
 
 const GLOB_CHARS = /[*?[\]{}!()+@]/;
@@ -60,6 +63,7 @@ export class RegistryProvider implements Provider<ImageResource> {
     this.#client = new RegistryClient({
       url: options.url,
       http: options.http,
+      get: options.get,
       auth: options.auth,
       pageSize: options.pageSize,
       tokenRealms: options.tokenRealms,

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} placeholders are the config syntax under test
 import { randomBytes } from 'node:crypto';
-import { type FaultServer, startFaultServer } from '@tempered/testkit';
+import { type FaultServer, type FaultStep, startFaultServer } from '@tempered/testkit';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace } from '../helpers.js';
@@ -151,7 +151,7 @@ describe.skipIf(skipRegistry)('registry credentials stay with the registry (issu
       fallback: relay(registry.url, { headers: (h) => ({ ...h, authorization: BASIC }) }),
     });
     const gate = await startFaultServer([], {
-      fallback: (req) => {
+      fallback: (req): FaultStep | Promise<FaultStep> => {
         if (req.headers.authorization !== BASIC)
           return { status: 401, headers: { 'www-authenticate': 'Basic realm="gate"' } };
         if (req.method === 'GET' && /\/blobs\//.test(req.path))

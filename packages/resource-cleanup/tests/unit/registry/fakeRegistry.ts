@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type HttpClient, type HttpRequest, type HttpResponse, PermanentError } from '@tempered/core';
+import type { CappedGet } from '../../../src/registry/cappedGet.js';
 
 const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
@@ -58,6 +59,27 @@ export class FakeRegistry {
       request,
       get: (url: string, options: Omit<HttpRequest, 'method'>) => request({ ...options, method: 'GET', url }),
     } as unknown as HttpClient;
+  }
+
+  /** The capped GET over the same fake: bodies as the bytes a registry would send. */
+  get get(): CappedGet {
+    return async (req) => {
+      const res = await this.#request({
+        method: 'GET',
+        url: req.url,
+        headers: req.headers,
+        expect: req.expect,
+        responseType: 'buffer',
+      });
+      const ok = res.status >= 200 && res.status < 300;
+      const body =
+        !ok || res.body === undefined
+          ? Buffer.alloc(0)
+          : Buffer.isBuffer(res.body)
+            ? res.body
+            : Buffer.from(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+      return { status: res.status, headers: res.headers, body };
+    };
   }
 
   async #request(req: HttpRequest): Promise<HttpResponse<unknown>> {
