@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { type LinkProblem, ReleaseTree } from './releaseTree.js';
 
 /** What an archive (or directory) entry is, as far as safety is concerned. */
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
@@ -15,10 +16,13 @@ export interface ArtifactEntry {
 
 /**
  * Remembers the symlinks seen so far: an entry written *through* one (`link -> /etc`, then
- * `link/passwd`) lands wherever the link points, so it is refused like a `..` path.
+ * `link/passwd`) lands wherever the link points, so it is refused like a `..` path. And builds
+ * the release's tree, so that once every entry is in, `finish` can resolve each symlink through
+ * the others: links that each stay inside can still lead out together (`a -> b/..`, `b -> ../..`).
  */
 export class EntryChecker {
   readonly #symlinks = new Set<string>();
+  readonly #tree = new ReleaseTree();
   #count = 0;
 
   /** Entries that are not directories (files, links): an artifact of only directories is empty. */
@@ -31,9 +35,18 @@ export class EntryChecker {
     const problem = checkEntry(entry, this.#symlinks);
     if (problem !== undefined) return problem;
     const normalized = normalizeEntryPath(entry.path);
+    if (entry.kind !== 'other') {
+      const misplaced = this.#tree.add(entry.path, normalized, entry.kind, entry.linkpath);
+      if (misplaced !== undefined) return misplaced;
+    }
     if (entry.kind === 'symlink') this.#symlinks.add(normalized);
     if (entry.kind !== 'directory' && normalized !== '') this.#count += 1;
     return undefined;
+  }
+
+  /** After the last entry: the first symlink whose chain of links leads out or loops, if any. */
+  finish(): Promise<LinkProblem | undefined> {
+    return this.#tree.firstEscape();
   }
 }
 
@@ -45,6 +58,8 @@ export function normalizeEntryPath(path: string): string {
 
 /** Longest file name Linux filesystems take (NAME_MAX), in bytes. */
 const NAME_MAX_BYTES = 255;
+/** Longest symlink text symlink(2) takes (PATH_MAX less the NUL); also bounds the work of resolving one. */
+const LINK_MAX_BYTES = 4095;
 
 function isAbsoluteLike(path: string): boolean {
   // a Windows drive letter or UNC prefix escapes just as well on a host that honours it
@@ -85,6 +100,9 @@ export function checkEntry(
     const link = entry.linkpath ?? '';
     if (link === '') return `is a ${entry.kind} without a target`;
     if (link.includes('\0')) return `is a ${entry.kind} whose target has a NUL byte`;
+    if (Buffer.byteLength(link) > LINK_MAX_BYTES) {
+      return `is a ${entry.kind} whose target has ${Buffer.byteLength(link)} bytes, over the ${LINK_MAX_BYTES} a link holds`;
+    }
     if (isAbsoluteLike(link)) return `is a ${entry.kind} to an absolute path (${link})`;
     // a symlink resolves from its own directory; a hard link names another archive member
     const base = entry.kind === 'symlink' ? posix.dirname(normalized) : '.';

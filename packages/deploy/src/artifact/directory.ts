@@ -69,6 +69,13 @@ export async function scanDirectory(root: string): Promise<DirectoryScan> {
           : '';
     manifest.update(`${entry.kind}\0${entry.rel}\0${exec}\0${content}\n`);
   }
+  const leak = await checker.finish();
+  if (leak !== undefined) {
+    throw new ArtifactError(`artifact ${root} refused: ${JSON.stringify(leak.member)} ${leak.problem}`, {
+      artifact: root,
+      hint: 'symlinks in an artifact must point inside it; remove special files',
+    });
+  }
   if (checker.contentEntries === 0) {
     throw new ArtifactError(`artifact ${root} is empty: no files in the directory`, {
       artifact: root,

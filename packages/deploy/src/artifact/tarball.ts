@@ -51,6 +51,10 @@ export async function scanTarball(file: string): Promise<TarballScan> {
       cause: error,
     });
   }
+  if (refused === undefined) {
+    const leak = await checker.finish();
+    refused = describe(leak?.member ?? '', leak?.problem);
+  }
   if (refused !== undefined) {
     throw new ArtifactError(`artifact ${file} refused: ${refused}`, {
       artifact: file,
@@ -93,6 +97,10 @@ export async function extractTarball(file: string, dest: string, options: Unpack
       return problem === undefined;
     },
   });
+  if (refused === undefined) {
+    const leak = await checker.finish();
+    refused = describe(leak?.member ?? '', leak?.problem);
+  }
   if (refused !== undefined) {
     throw new ArtifactError(`artifact ${file} changed since it was checked and is now refused: ${refused}`, {
       artifact: file,
