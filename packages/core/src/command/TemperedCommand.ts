@@ -7,6 +7,7 @@ import {
   type LoadedConfig,
   loadConfig,
   mergeSettings,
+  registerSecretEnv,
   resolveEnvironment,
   type StandardSettings,
   summarizeConfig,
@@ -115,6 +116,8 @@ export abstract class TemperedCommand<T> extends Command {
 
     const cli = this.cliName;
     const command = this.id ?? 'run';
+    // before anything can print: a hook, an error or a state file may quote $DB_PASSWORD
+    await registerSecretEnv(process.env);
     const loaded = await loadConfig({
       path: flags.config as string | undefined,
       cli,
@@ -137,6 +140,7 @@ export abstract class TemperedCommand<T> extends Command {
         lockWait: flags['lock-wait'] as string | undefined,
       },
     });
+    if (settings.secretVars) await registerSecretEnv(process.env, { extraNames: settings.secretVars });
     const runId = newRunId();
     this.#closableLogger = createLogger({
       level: settings.logLevel,

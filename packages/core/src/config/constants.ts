@@ -59,6 +59,7 @@ export const STANDARD_KEYS = [
   'metricsFile',
   'ping',
   'retry',
+  'secretVars',
 ] as const;
 
 export const RETRY_KEYS = ['maxAttempts', 'baseDelay', 'maxDelay', 'attemptTimeout', 'deadline'] as const;

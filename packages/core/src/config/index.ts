@@ -13,6 +13,7 @@ export { formatIssue, formatKeyPath } from './formatIssue.js';
 export { isSecretVariable } from './interpolate.js';
 export { loadConfig, loadConfigFile } from './loadConfigFile.js';
 export { mergeSettings } from './mergeSettings.js';
+export { listedSecretVars, type RegisterSecretEnvOptions, registerSecretEnv } from './registerSecretEnv.js';
 export { resolveEnvironment } from './resolveEnvironment.js';
 export {
   type BaseConfig,

@@ -41,6 +41,7 @@ export function toSettingsLayer(
   }
   if (input.lockWait !== undefined) layer.lockWaitMs = parseDuration(input.lockWait, 'lockWait');
   if (input.ping !== undefined) layer.ping = input.ping;
+  if (input.secretVars !== undefined) layer.secretVars = [...input.secretVars];
   if (input.retry !== undefined) {
     const retry: RetrySettings = {};
     if (input.retry.maxAttempts !== undefined) retry.maxAttempts = input.retry.maxAttempts;

@@ -93,6 +93,10 @@ export function resolveEnvironment<Section = unknown>(
     ctx.env,
   );
   const fileSettings = deepMerge(topLayer, ownLayer) as SettingsLayer;
+  // a list of secret names is added to, never replaced: an environment cannot unmask a name
+  if (topLayer.secretVars && ownLayer.secretVars) {
+    fileSettings.secretVars = [...new Set([...topLayer.secretVars, ...ownLayer.secretVars])];
+  }
 
   const merged = deepMerge(top[loaded.cli], own[loaded.cli]) ?? {};
   // point an error at the level that set the value, or at the environment when it defines the section

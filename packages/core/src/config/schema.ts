@@ -42,6 +42,11 @@ const positiveInt = z.preprocess(
 
 const nonEmptyString = z.string().min(1);
 
+/** Names of environment variables whose values are secrets, besides those the name rule marks. */
+const secretVarsSchema = z.array(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }),
+);
+
 export const retrySchema = z.strictObject({
   maxAttempts: positiveInt.optional(),
   baseDelay: durationSchema.optional(),
@@ -59,6 +64,7 @@ export const standardSettingsSchema = z.looseObject({
   metricsFile: nonEmptyString.optional(),
   ping: z.string().refine(isHttpUrl, { error: 'an http(s) URL' }).optional(),
   retry: retrySchema.optional(),
+  secretVars: secretVarsSchema.optional(),
 });
 
 export const environmentSchema = standardSettingsSchema.extend({

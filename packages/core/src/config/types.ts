@@ -20,6 +20,11 @@ export interface StandardSettings {
   /** Heartbeat base URL: `/start`, (nothing) and `/fail` are appended by the run lifecycle. */
   ping?: string;
   retry: RetrySettings;
+  /**
+   * Environment variables whose values are masked besides those whose names mark them secret
+   * (see isSecretEnvName); an environment's list adds to the top-level one.
+   */
+  secretVars?: string[];
 }
 
 /** One precedence layer: only what that source actually said. */

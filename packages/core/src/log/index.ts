@@ -8,4 +8,13 @@ export {
   silentLogger,
 } from './createLogger.js';
 export { humanFormat } from './humanFormat.js';
-export { REDACTED, Redactor, redactHeaders, redactUrl, SECRET_KEY_PATTERN, secrets } from './redact.js';
+export {
+  isSecretEnvName,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  Redactor,
+  redactHeaders,
+  redactUrl,
+  SECRET_KEY_PATTERN,
+  secrets,
+} from './redact.js';

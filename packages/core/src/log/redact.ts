@@ -14,7 +14,38 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s?#@]+)@/gi;
 const QUERY_SECRET =
   /([?&;](?:access_token|refresh_token|id_token|token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth|x-amz-signature|x-amz-credential)=)[^&#\s"']*/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
-const MIN_SECRET_LENGTH = 4;
+/** Shorter values are never masked: a masker that hides "1" or "dev" ruins every line. */
+export const MIN_SECRET_LENGTH = 4;
+/** Values that are words of configuration, not secrets, whatever variable holds them (`AUTH_ENABLED=true`). */
+const NOT_SECRETS = new Set(['true', 'false', 'null', 'none', 'undefined', 'enabled', 'disabled']);
+
+/**
+ * Name parts that mark an environment variable as secret. A name is split into parts at `_`
+ * (and `-`, `.`), case-insensitive. These words count inside a part too (DBPASSWORD, APITOKEN):
+ */
+const SECRET_NAME_WORDS = ['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'CREDENTIAL'];
+/** ...these only as a whole part, so AUTHOR, OAUTHLIB or KEYBOARD are not secrets: */
+const SECRET_NAME_PARTS = new Set(['AUTH', 'APIKEY', 'PRIVATEKEY']);
+/** ...and these as two parts in a row. */
+const SECRET_NAME_PAIRS = [
+  ['API', 'KEY'],
+  ['PRIVATE', 'KEY'],
+];
+
+/**
+ * Whether an environment variable's name marks its value as a secret (DB_PASSWORD, GITHUB_TOKEN,
+ * NPM_AUTH, STRIPE_API_KEY, SSH_PRIVATE_KEY, AWS_SECRET_ACCESS_KEY), by the parts of its name
+ * above. Callers add the names an operator lists; our own TEMPERED_* settings are not secrets.
+ */
+export function isSecretEnvName(name: string): boolean {
+  const parts = name.toUpperCase().split(/[_.-]+/);
+  return parts.some(
+    (part, index) =>
+      SECRET_NAME_PARTS.has(part) ||
+      SECRET_NAME_WORDS.some((word) => part.includes(word)) ||
+      SECRET_NAME_PAIRS.some(([first, second]) => part === first && parts[index + 1] === second),
+  );
+}
 /** Log lines repeat the same few keys: classifying each once keeps the key rule off the hot path. */
 const KEY_CACHE_LIMIT = 2048;
 const keyVerdicts = new Map<string, boolean>();
@@ -32,11 +63,18 @@ export class Redactor {
   readonly #secrets = new Set<string>();
   #ordered: string[] = [];
 
-  /** Registers a value that must never be printed; too-short values are ignored to keep logs readable. */
+  /**
+   * Registers a value that must never be printed. Values shorter than MIN_SECRET_LENGTH and
+   * words like `true` are ignored: masking them would blank harmless text everywhere.
+   */
   addSecret(value: unknown): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const text = String(value);
-    if (text.length < MIN_SECRET_LENGTH || this.#secrets.has(text)) return;
+    if (text.length < MIN_SECRET_LENGTH || NOT_SECRETS.has(text.toLowerCase()) || this.#secrets.has(text)) {
+      return;
+    }
+    // a key file is printed line by line (a hook's output is read that way): mask each line too
+    if (text.includes('\n')) for (const line of text.split(/\r?\n/)) this.addSecret(line.trim());
     this.#secrets.add(text);
     const encoded = encodeURIComponent(text);
     if (encoded !== text) this.#secrets.add(encoded);
