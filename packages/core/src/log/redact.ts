@@ -4,6 +4,8 @@
  * config when it reads a secret env var, a *_FILE or a key marked secret) are replaced by
  * `[REDACTED]` wherever they appear, including inside messages, URLs and error stacks.
  */
+import { encodedForms } from './secretForms.js';
+
 export const REDACTED = '[REDACTED]';
 
 /** Keys whose values are never printed, at any depth, case-insensitive. */
@@ -60,6 +62,8 @@ function isSecretKeyCached(key: string): boolean {
 }
 
 export class Redactor {
+  /** The values registered, and (below) every form of them that is masked. */
+  readonly #values = new Set<string>();
   readonly #secrets = new Set<string>();
   #ordered: string[] = [];
 
@@ -70,14 +74,14 @@ export class Redactor {
   addSecret(value: unknown): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const text = String(value);
-    if (text.length < MIN_SECRET_LENGTH || NOT_SECRETS.has(text.toLowerCase()) || this.#secrets.has(text)) {
+    if (text.length < MIN_SECRET_LENGTH || NOT_SECRETS.has(text.toLowerCase()) || this.#values.has(text)) {
       return;
     }
+    this.#values.add(text);
     // a key file is printed line by line (a hook's output is read that way): mask each line too
     if (text.includes('\n')) for (const line of text.split(/\r?\n/)) this.addSecret(line.trim());
     this.#secrets.add(text);
-    const encoded = encodeURIComponent(text);
-    if (encoded !== text) this.#secrets.add(encoded);
+    for (const form of encodedForms(text)) this.#secrets.add(form);
     // longest first, so a secret that contains another is removed whole
     this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
   }
@@ -87,6 +91,7 @@ export class Redactor {
   }
 
   clear(): void {
+    this.#values.clear();
     this.#secrets.clear();
     this.#ordered = [];
   }
