@@ -320,6 +320,13 @@ export default class Run extends PlannedCommand<CleanupDetails> {
       }) as Provider<Resource> as Provider;
     } else {
       this.#http ??= this.httpClient({ concurrency: options.concurrency });
+      // bodies the registry sends are read through a capped GET (see cappedGet.ts)
+      this.#get ??= cappedGet({
+        logger: this.ctx.logger,
+        counters: this.ctx.counters,
+        retry: this.ctx.settings.retry,
+        concurrency: options.concurrency,
+      });
       provider = new RegistryProvider({
         rule: rule.name,
         url: rule.url,
@@ -336,12 +343,7 @@ export default class Run extends PlannedCommand<CleanupDetails> {
         },
         concurrency: options.concurrency,
         http: await this.#http,
-        get: (this.#get ??= cappedGet({
-          logger: this.ctx.logger,
-          counters: this.ctx.counters,
-          retry: this.ctx.settings.retry,
-          concurrency: options.concurrency,
-        })),
+        get: this.#get,
       }) as Provider<Resource> as Provider;
     }
     this.#providers.set(rule.name, provider);

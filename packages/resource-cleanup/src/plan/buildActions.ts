@@ -1,6 +1,7 @@
 import type { PlanAction } from '@tempered/core';
 import type { ResolvedRule } from '../options.js';
 import type { CleanupDetails, Listing, Provider, Resource } from '../provider/types.js';
+import { keepClosure } from '../select/keepClosure.js';
 import { selectItems } from '../select/selectItems.js';
 import { formatBytes } from '../util/format.js';
 
@@ -23,13 +24,14 @@ export function buildRuleActions<R extends Resource>(
   listing: Listing<R>,
   now: number,
 ): RulePlan {
-  const decisions = selectItems(listing.items, {
+  const selected = selectItems(listing.items, {
     now,
     olderThanMs: rule.olderThanMs,
     olderThanLabel: rule.olderThan === undefined ? undefined : String(rule.olderThan),
     keepLatest: rule.keepLatest,
     groupLabel: (group) => (provider.kind === 'fs' ? `of ${group}` : `in ${group}`),
   });
+  const decisions = keepClosure(selected, listing.dependencies ?? []);
   const actions: PlanAction<CleanupDetails>[] = [];
   for (const { item, delete: remove, reason } of decisions) {
     const size = sizeOf(item.resource);

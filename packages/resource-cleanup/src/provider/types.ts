@@ -1,4 +1,5 @@
 import type { Logger } from '@tempered/core';
+import type { Dependency } from '../select/keepClosure.js';
 import type { SelectItem } from '../select/selectItems.js';
 
 export const ProviderKind = { Fs: 'fs', Registry: 'registry' } as const;
@@ -51,6 +52,8 @@ export interface Listing<R extends Resource = Resource> {
   housekeeping: { key: string; resource: R; reason: string }[];
   /** Resources looked at, matched or not. */
   scanned: number;
+  /** What must stay while something else stays (an index's manifests, referrers); see keepClosure. */
+  dependencies?: Dependency[] | undefined;
 }
 
 export const DeleteStatus = {

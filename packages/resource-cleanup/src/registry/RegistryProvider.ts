@@ -10,12 +10,14 @@ import {
   ProviderKind,
 } from '../provider/types.js';
 import type { RegistryAuth } from '../section.js';
+import type { Dependency } from '../select/keepClosure.js';
 import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
 import { shortDigest } from '../util/format.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { CappedGet } from './cappedGet.js';
 import type { RegistryLimits } from './limits.js';
+import { manifestDependencies } from './manifestGraph.js';
 import { isIndex } from './mediaTypes.js';
 import { RegistryClient } from './RegistryClient.js';
 
@@ -54,6 +56,8 @@ export class RegistryProvider implements Provider<ImageResource> {
   readonly #selected: RegExp | undefined;
   readonly #protected: RegExp[];
   readonly #created = new Map<string, Promise<number | undefined>>();
+  /** Manifest bodies by `<repository>@<digest>`: read once for dating and for the dependency graph. */
+  readonly #manifests = new Map<string, Promise<Awaited<ReturnType<RegistryClient['manifest']>>>>();
   /** Protected tags seen per repository while listing, re-resolved before the first delete there. */
   readonly #protectedTags = new Map<string, string[]>();
   readonly #guards = new Map<string, Promise<Map<string, string>>>();
@@ -109,14 +113,15 @@ export class RegistryProvider implements Provider<ImageResource> {
               },
             );
           }
-          return { items: [], scanned: 0 };
+          return { items: [], scanned: 0, dependencies: [] };
         }
-        return { items: await this.#listRepository(repository, tags, ctx), scanned: tags.length };
+        return { ...(await this.#listRepository(repository, tags, ctx)), scanned: tags.length };
       },
     );
     return {
       items: perRepository.flatMap((one) => one.items),
       housekeeping: [],
+      dependencies: perRepository.flatMap((one) => one.dependencies),
       scanned: perRepository.reduce((sum, one) => sum + one.scanned, 0),
     };
   }
@@ -160,7 +165,7 @@ export class RegistryProvider implements Provider<ImageResource> {
     repository: string,
     tags: string[],
     ctx: ProviderContext,
-  ): Promise<SelectItem<ImageResource>[]> {
+  ): Promise<{ items: SelectItem<ImageResource>[]; dependencies: Dependency[] }> {
     const { signal, logger } = ctx;
     const resolved = await mapLimit(tags, this.#options.concurrency, async (tag) => ({
       tag,
@@ -187,7 +192,18 @@ export class RegistryProvider implements Provider<ImageResource> {
       ),
     );
     const selected = [...byDigest.entries()].filter(([, entry]) => entry.tags.some((tag) => tag.selected));
-    return mapLimit(selected, this.#options.concurrency, async ([digest, entry]) => {
+    const dependencies = await manifestDependencies(
+      repository,
+      [...byDigest.entries()].map(([digest, entry]) => ({
+        digest,
+        mediaType: entry.mediaType,
+        tags: entry.tags.map((tag) => tag.name),
+        selected: entry.tags.some((tag) => tag.selected),
+      })),
+      async (digest) => (await this.#manifestOf(repository, digest, signal))?.body,
+      this.#options.concurrency,
+    );
+    const items = await mapLimit(selected, this.#options.concurrency, async ([digest, entry]) => {
       const createdMs = await this.#createdOf(repository, digest, entry.mediaType, signal);
       const tagNames = entry.tags.map((tag) => tag.name).sort();
       return {
@@ -205,6 +221,17 @@ export class RegistryProvider implements Provider<ImageResource> {
         },
       } satisfies SelectItem<ImageResource>;
     });
+    return { items, dependencies };
+  }
+
+  #manifestOf(repository: string, digest: string, signal?: AbortSignal) {
+    const key = `${repository}@${digest}`;
+    let pending = this.#manifests.get(key);
+    if (!pending) {
+      pending = this.#client.manifest(repository, digest, signal);
+      this.#manifests.set(key, pending);
+    }
+    return pending;
   }
 
   /** The image config's `created`; for an index, the newest of its images'. Undefined when unknown. */
@@ -225,7 +252,7 @@ export class RegistryProvider implements Provider<ImageResource> {
     signal: AbortSignal | undefined,
     depth: number,
   ): Promise<number | undefined> {
-    const manifest = await this.#client.manifest(repository, digest, signal);
+    const manifest = await this.#manifestOf(repository, digest, signal);
     if (!manifest) return undefined;
     const body = manifest.body;
     if (isIndex(manifest.mediaType ?? mediaType) || Array.isArray(body.manifests)) {

@@ -216,3 +216,38 @@ export const DAY = 86_400_000;
 export function daysAgo(days: number): string {
   return new Date(Date.now() - days * DAY).toISOString();
 }
+
+/** PUTs a manifest (any JSON: an index, a referrer) under a tag; returns its digest and size. */
+export async function pushManifest(
+  url: string,
+  repository: string,
+  tag: string,
+  manifest: Record<string, unknown>,
+): Promise<{ digest: string; size: number; mediaType: string }> {
+  const mediaType = String(manifest.mediaType);
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const put = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    body: bytes,
+    headers: { 'content-type': mediaType },
+  });
+  if (put.status !== 201)
+    throw new Error(`manifest ${repository}:${tag} -> ${put.status} ${await put.text()}`);
+  return { digest: sha256(bytes), size: bytes.length, mediaType };
+}
+
+/** The manifest of `repository@reference` as stored, parsed. */
+export async function getManifest(
+  url: string,
+  repository: string,
+  reference: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
+    headers: {
+      accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json',
+    },
+  });
+  if (response.status !== 200)
+    throw new Error(`GET manifest ${repository}@${reference} -> ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
+}
