@@ -25,7 +25,8 @@ export function listedSecretVars(env: NodeJS.ProcessEnv): string[] {
  * Registers as secrets the values of the environment variables a run may print without the
  * config ever reading them: a deploy hook that echoes `$DB_PASSWORD`, or `cat`s the file
  * `$DB_PASSWORD_FILE` names. Covered: names isSecretEnvName marks, the listed names, and the
- * content of every `*_FILE` (our own TEMPERED_* settings excepted: TEMPERED_LOG_FILE is a log).
+ * content of every `*_FILE` (our own TEMPERED_* settings excepted: TEMPERED_LOG_FILE is a log);
+ * the path a `*_FILE` holds is not a secret, whatever its name says.
  * A `*_FILE` that is not a regular file of at most MAX_SECRET_FILE_BYTES is skipped, not read:
  * it may name anything, and this must neither fail nor hold up a run.
  */
@@ -39,10 +40,10 @@ export async function registerSecretEnv(
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     const ours = name.startsWith(NON_SECRET_VAR_PREFIX);
-    if (listed.has(name) || (!ours && isSecretEnvName(name))) redactor.addSecret(value);
-    if (name.endsWith(FILE_SUFFIX) && (!ours || listed.has(name.slice(0, -FILE_SUFFIX.length)))) {
-      files.push(value);
-    }
+    const isFile = name.endsWith(FILE_SUFFIX);
+    // the value of HC_TOKEN_FILE is a path, which errors must be able to name: its content is the secret
+    if (listed.has(name) || (!ours && !isFile && isSecretEnvName(name))) redactor.addSecret(value);
+    if (isFile && (!ours || listed.has(name.slice(0, -FILE_SUFFIX.length)))) files.push(value);
   }
   await Promise.all(
     files.map(async (file) => {

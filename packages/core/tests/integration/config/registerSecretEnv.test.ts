@@ -26,13 +26,15 @@ describe('registerSecretEnv', () => {
         RELEASE_PIN: 'pinned-1234',
         LISTED_BY_ENV: 'listed-5678',
         TEMPERED_SECRET_VARS: 'LISTED_BY_ENV',
-        WHATEVER_FILE: join(dir, 'token'),
+        API_TOKEN_FILE: join(dir, 'token'),
       },
       { redactor, extraNames: ['RELEASE_PIN'] },
     );
     expect(redactor.redactString('pw-from-env Alice Author pinned-1234 listed-5678 file-secret-123')).toBe(
       `${REDACTED} Alice Author ${REDACTED} ${REDACTED} ${REDACTED}`,
     );
+    // the path is not masked, though the name says TOKEN: an error must be able to name it
+    expect(redactor.redactString(join(dir, 'token'))).toBe(join(dir, 'token'));
   });
 
   it('leaves our own TEMPERED_* settings alone: their values, and the files they name (a log)', async () => {
