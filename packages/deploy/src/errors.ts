@@ -34,3 +34,16 @@ export class ArtifactError extends UsageError {
     this.artifact = artifact;
   }
 }
+
+/**
+ * The target's filesystem has no room for the release, or would keep less free space than
+ * `deploy.artifactLimits.minFreeSpace`. The half-made release directory is removed and `current`
+ * never moved; the run is partial (exit 3): once there is room, re-running continues it.
+ */
+export class DiskFullError extends PermanentError {
+  override readonly code: string = 'E_DISK_FULL';
+  constructor(message: string, options: TemperedErrorOptions = {}) {
+    super(message, options);
+    this.name = 'DiskFullError';
+  }
+}

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { durationSchema, parseDuration, UsageError } from '@tempered/core';
 import { z } from 'zod';
+import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './artifact/limits.js';
 
 // interpolation yields strings, so `keepReleases: ${KEEP}` must still be accepted as a number
 const positiveInt = z.preprocess(
@@ -11,6 +12,25 @@ const positiveInt = z.preprocess(
 const httpStatus = z.preprocess(
   (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
   z.int().min(100).max(599),
+);
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** Bytes: a whole number, or with a binary unit: `64MiB`, `4GiB`. */
+const byteSize = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const m = /^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$/i.exec(value);
+    return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
+  },
+  z.int({ error: 'a size in bytes, or with a unit: 64MiB, 4GiB' }).min(0).max(Number.MAX_SAFE_INTEGER),
 );
 
 const httpUrl = z
@@ -51,6 +71,15 @@ export const deploySection = z.strictObject({
   keepReleases: positiveInt.optional(),
   /** Keep setuid, setgid and sticky bits of the artifact's entries (default: stripped). */
   keepSpecialBits: z.boolean().optional(),
+  /** What one artifact may unpack to, and the free space a deploy leaves on the target. */
+  artifactLimits: z
+    .strictObject({
+      maxBytes: byteSize.optional(),
+      maxEntries: positiveInt.optional(),
+      maxRatio: positiveInt.optional(),
+      minFreeSpace: byteSize.optional(),
+    })
+    .optional(),
   shared: z.array(sharedPath).optional(),
   hooks: z
     .strictObject({
@@ -90,6 +119,7 @@ export interface DeployConfig {
   keepReleases: number;
   /** False (the default): setuid, setgid and sticky bits never come from an artifact. */
   keepSpecialBits: boolean;
+  artifactLimits: ArtifactLimits;
   shared: string[];
   hooks: { beforeSwitch: HookConfig[]; afterSwitch: HookConfig[] };
   healthcheck: HealthcheckConfig | undefined;
@@ -142,6 +172,7 @@ export function resolveDeployConfig(
     target: { type: 'local', path: resolve(base, section.target.path) },
     keepReleases: section.keepReleases ?? DEPLOY_DEFAULTS.keepReleases,
     keepSpecialBits: section.keepSpecialBits ?? false,
+    artifactLimits: { ...DEFAULT_ARTIFACT_LIMITS, ...definedOnly(section.artifactLimits ?? {}) },
     shared: [...new Set(section.shared ?? [])],
     hooks: {
       beforeSwitch: hooks(section.hooks?.beforeSwitch, 'beforeSwitch'),
@@ -164,4 +195,9 @@ export function resolveDeployConfig(
         }
       : undefined,
   };
+}
+
+/** Keys set to undefined must not hide a default when spread over it. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

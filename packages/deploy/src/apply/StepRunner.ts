@@ -63,6 +63,7 @@ export class StepRunner {
         await target.prepareRelease(step.release, step.artifact, {
           replace: step.replace,
           keepSpecialBits: this.#o.config.keepSpecialBits,
+          limits: this.#o.config.artifactLimits,
           onStripped: (member, mode) =>
             ctx.logger.warn(
               { release: step.release, member, mode: `0${mode.toString(8)}` },

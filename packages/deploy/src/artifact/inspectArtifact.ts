@@ -1,7 +1,9 @@
-import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { ArtifactError } from '../errors.js';
 import { copyDirectory, scanDirectory } from './directory.js';
+import { asDiskFull, ensureFreeSpace, type SpaceNeed, SpaceWatch } from './freeSpace.js';
+import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 import { extractTarball, scanTarball, sha256File } from './tarball.js';
 
 /** A checked artifact: plain data, printed in the plan and recorded in the release log. */
@@ -13,15 +15,22 @@ export interface ArtifactInfo {
   digest: string;
   /** Files and links (directories not counted). */
   entries: number;
+  /** What the release will take on disk, estimated: checked against the free space before unpacking. */
+  need: SpaceNeed;
 }
 
 const TARBALL = /\.(tar\.gz|tgz)$/i;
 
 /**
  * Checks ARTIFACT completely, with no side effect: it exists, is a directory or a .tar.gz, is not
- * empty, and no member escapes the directory it will be unpacked in. Throws ArtifactError (exit 2).
+ * empty, no member escapes the directory it will be unpacked in, and it stays within `limits`.
+ * Throws ArtifactError (exit 2).
  */
-export async function inspectArtifact(input: string, cwd = process.cwd()): Promise<ArtifactInfo> {
+export async function inspectArtifact(
+  input: string,
+  cwd = process.cwd(),
+  limits: ArtifactLimits = DEFAULT_ARTIFACT_LIMITS,
+): Promise<ArtifactInfo> {
   const path = resolve(cwd, input);
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -34,8 +43,14 @@ export async function inspectArtifact(input: string, cwd = process.cwd()): Promi
     );
   }
   if (info.isDirectory()) {
-    const scan = await scanDirectory(path);
-    return { path, kind: 'directory', digest: `sha256:${scan.digest}`, entries: scan.entries };
+    const scan = await scanDirectory(path, limits);
+    return {
+      path,
+      kind: 'directory',
+      digest: `sha256:${scan.digest}`,
+      entries: scan.entries,
+      need: scan.need,
+    };
   }
   if (!info.isFile() || !TARBALL.test(basename(path))) {
     throw new ArtifactError(`artifact ${input} is neither a directory nor a .tar.gz file`, {
@@ -49,8 +64,14 @@ export async function inspectArtifact(input: string, cwd = process.cwd()): Promi
       hint: 'check the build step that produced it',
     });
   }
-  const scan = await scanTarball(path);
-  return { path, kind: 'tarball', digest: `sha256:${await sha256File(path)}`, entries: scan.entries };
+  const scan = await scanTarball(path, limits);
+  return {
+    path,
+    kind: 'tarball',
+    digest: `sha256:${await sha256File(path)}`,
+    entries: scan.entries,
+    need: scan.need,
+  };
 }
 
 export interface UnpackOptions {
@@ -58,10 +79,15 @@ export interface UnpackOptions {
   keepSpecialBits?: boolean;
   /** Called for each entry whose special bits were stripped (its path in the artifact, its mode). */
   onStripped?: (member: string, mode: number) => void;
+  /** What one artifact may unpack to, and the free space kept (config `artifactLimits`); default DEFAULT_ARTIFACT_LIMITS. */
+  limits?: ArtifactLimits;
+  /** Set by unpackArtifact: the free space watched while writing. */
+  watch?: SpaceWatch;
 }
 
 /**
- * Puts the artifact's content into `dest` (which must not exist yet). A root deploy must not
+ * Puts the artifact's content into `dest` (which must not exist yet), after checking the free
+ * space of its filesystem, and watching it while writing; on any failure `dest` is removed. A root deploy must not
  * ship a setuid program that an archive or a build user put there: setuid, setgid and sticky
  * bits are stripped from every entry unless the config keeps them; owners are never taken from
  * the artifact (entries belong to the deploying user).
@@ -71,19 +97,31 @@ export async function unpackArtifact(
   dest: string,
   options: UnpackOptions = {},
 ): Promise<void> {
-  if (artifact.kind === 'directory') {
-    await copyDirectory(artifact.path, dest, options);
-    return;
+  const limits = options.limits ?? DEFAULT_ARTIFACT_LIMITS;
+  const parent = dirname(dest);
+  const what = basename(artifact.path);
+  try {
+    await ensureFreeSpace(parent, artifact.need, limits.minFreeSpace, what);
+    const watched = { ...options, limits, watch: new SpaceWatch(parent, limits.minFreeSpace, what) };
+    if (artifact.kind === 'directory') {
+      await copyDirectory(artifact.path, dest, watched);
+      return;
+    }
+    // the archive is read again: make sure it is still the one that was checked and planned
+    const digest = `sha256:${await sha256File(artifact.path)}`;
+    if (digest !== artifact.digest) {
+      throw new ArtifactError(`artifact ${artifact.path} changed since it was planned`, {
+        artifact: artifact.path,
+        hint: 'run the deploy again once the artifact is final',
+      });
+    }
+    await extractTarball(artifact.path, dest, watched);
+  } catch (error) {
+    // half a release is worse than none: it holds the space a full disk needs back, and looks
+    // like a release to anyone listing the directory
+    await rm(dest, { recursive: true, force: true });
+    throw asDiskFull(error, parent, what);
   }
-  // the archive is read again: make sure it is still the one that was checked and planned
-  const digest = `sha256:${await sha256File(artifact.path)}`;
-  if (digest !== artifact.digest) {
-    throw new ArtifactError(`artifact ${artifact.path} changed since it was planned`, {
-      artifact: artifact.path,
-      hint: 'run the deploy again once the artifact is final',
-    });
-  }
-  await extractTarball(artifact.path, dest, options);
 }
 
 /** `sha256:0123456789ab…` -> `0123456789ab`: for ids and one-line output. */

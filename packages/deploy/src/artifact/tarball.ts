@@ -5,7 +5,10 @@ import type { ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
 import { finalMode } from './directory.js';
+import { diskBytes, type SpaceNeed } from './freeSpace.js';
 import type { UnpackOptions } from './inspectArtifact.js';
+import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS, formatBytes } from './limits.js';
+import { LimitError, pumpTarball } from './tarStream.js';
 
 const KINDS: Partial<Record<string, EntryKind>> = {
   File: 'file',
@@ -25,41 +28,74 @@ export function toArtifactEntry(entry: Pick<ReadEntry, 'path' | 'type' | 'linkpa
 const loadTar = () => import('tar');
 
 export interface TarballScan {
+  /** Files and links (directories not counted). */
   entries: number;
+  /** The release on disk, estimated: see SpaceNeed. */
+  need: SpaceNeed;
 }
 
+const REBUILD_HINT =
+  'rebuild the archive with relative member paths that stay inside it (tar czf app.tar.gz -C build .)';
+const LIMITS_HINT = 'if the artifact is genuine, raise the limit named in deploy.artifactLimits';
+
 /**
- * Reads the whole archive and checks every entry BEFORE anything is extracted: one bad member
- * refuses the artifact, so a target never holds half of a hostile archive.
+ * Reads the whole archive, as a stream in bounded memory, and checks every entry BEFORE anything
+ * is extracted: one bad member, a chain of links leading out, or a limit passed (unpacked size,
+ * members, compression ratio) refuses the artifact, so a target never holds half of a hostile
+ * archive. Stops reading at the first refusal.
  */
-export async function scanTarball(file: string): Promise<TarballScan> {
+export async function scanTarball(file: string, limits: ArtifactLimits): Promise<TarballScan> {
   const checker = new EntryChecker();
+  const need: SpaceNeed = { bytes: 0, entries: 0 };
+  let declared = 0;
   let refused: string | undefined;
+  let hint = REBUILD_HINT;
+  const overLimit = (why: string) => {
+    hint = LIMITS_HINT;
+    refused = why;
+  };
+  const { Parser } = await loadTar();
+  const parser = new Parser({
+    strict: true,
+    zstd: false,
+    onReadEntry: (entry) => {
+      entry.resume();
+      if (refused !== undefined) return;
+      const checked = toArtifactEntry(entry);
+      need.entries += 1;
+      if (need.entries > limits.maxEntries) {
+        overLimit(`it has more than ${limits.maxEntries} members (deploy.artifactLimits.maxEntries)`);
+        return;
+      }
+      if (checked.kind === 'file') declared += entry.size;
+      if (declared > limits.maxBytes) {
+        overLimit(
+          `member ${JSON.stringify(entry.path)} takes the unpacked size past ${formatBytes(limits.maxBytes)} (deploy.artifactLimits.maxBytes)`,
+        );
+        return;
+      }
+      refused = describe(entry.path, checker.check(checked));
+      if (checked.kind !== 'other') need.bytes += diskBytes(checked.kind, entry.size);
+    },
+  });
   try {
-    const { t: listTar } = await loadTar();
-    await listTar({
-      file,
-      strict: true,
-      onReadEntry: (entry) => {
-        refused ??= describe(entry.path, checker.check(toArtifactEntry(entry)));
-      },
-    });
+    await pumpTarball(file, parser, { limits, stop: () => refused !== undefined });
   } catch (error) {
-    throw new ArtifactError(`artifact ${file} is not a readable .tar.gz: ${reason(error)}`, {
-      artifact: file,
-      hint: 'pass a directory or a gzip-compressed tar archive (tar czf app.tar.gz -C build .)',
-      cause: error,
-    });
+    if (error instanceof LimitError) overLimit(`it ${error.message}`);
+    else if (refused === undefined) {
+      throw new ArtifactError(`artifact ${file} is not a readable .tar.gz: ${reason(error)}`, {
+        artifact: file,
+        hint: 'pass a directory or a gzip-compressed tar archive (tar czf app.tar.gz -C build .)',
+        cause: error,
+      });
+    }
   }
   if (refused === undefined) {
     const leak = await checker.finish();
     refused = describe(leak?.member ?? '', leak?.problem);
   }
   if (refused !== undefined) {
-    throw new ArtifactError(`artifact ${file} refused: ${refused}`, {
-      artifact: file,
-      hint: 'rebuild the archive with relative member paths that stay inside it (tar czf app.tar.gz -C build .)',
-    });
+    throw new ArtifactError(`artifact ${file} refused: ${refused}`, { artifact: file, hint });
   }
   if (checker.contentEntries === 0) {
     throw new ArtifactError(`artifact ${file} is empty: no files in the archive`, {
@@ -67,23 +103,25 @@ export async function scanTarball(file: string): Promise<TarballScan> {
       hint: 'check the build step that produced it',
     });
   }
-  return { entries: checker.contentEntries };
+  return { entries: checker.contentEntries, need };
 }
 
 /**
- * Extracts into `dest` (created). The filter re-checks every entry, a second line of defence in
+ * Extracts into `dest` (created), streamed in bounded memory within the same limits, with the
+ * free space watched as it goes. The filter re-checks every entry, a second line of defence in
  * case the archive changed since it was scanned; node-tar's own guards (no absolute paths, no
- * `..`, no writing through symlinks) stay on. Owners are not restored, even as root.
+ * `..`, no writing through symlinks) stay on. Owners are not restored, even as root. On failure
+ * the caller removes `dest`: this returns only once node-tar has finished every write.
  */
 export async function extractTarball(file: string, dest: string, options: UnpackOptions = {}): Promise<void> {
   await mkdir(dest, { recursive: true });
   const checker = new EntryChecker();
   let refused: string | undefined;
-  const { x: extractTar } = await loadTar();
-  await extractTar({
-    file,
+  const { Unpack } = await loadTar();
+  const unpack = new Unpack({
     cwd: dest,
     strict: true,
+    zstd: false,
     preservePaths: false,
     preserveOwner: false,
     filter: (path, entry) => {
@@ -97,6 +135,17 @@ export async function extractTarball(file: string, dest: string, options: Unpack
       return problem === undefined;
     },
   });
+  const watch = options.watch;
+  try {
+    await pumpTarball(file, unpack, {
+      limits: options.limits ?? DEFAULT_ARTIFACT_LIMITS,
+      stop: () => refused !== undefined,
+      ...(watch ? { afterChunk: (bytes: number) => watch.wrote(bytes) } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof LimitError)) throw error;
+    refused = `it ${error.message}`;
+  }
   if (refused === undefined) {
     const leak = await checker.finish();
     refused = describe(leak?.member ?? '', leak?.problem);

@@ -49,7 +49,7 @@ export default class Release extends DeployPlannedCommand {
         },
       );
     }
-    this.#artifact = await inspectArtifact(artifact);
+    this.#artifact = await inspectArtifact(artifact, process.cwd(), this.deployConfig.artifactLimits);
     this.ctx.logger.info(
       {
         artifact: this.#artifact.path,

@@ -15,6 +15,12 @@ describe('Function: resolveDeployConfig', () => {
       target: { type: 'local', path: '/etc/tempered/target' },
       keepReleases: 5,
       keepSpecialBits: false,
+      artifactLimits: {
+        maxBytes: 4 * 1024 ** 3,
+        maxEntries: 500_000,
+        maxRatio: 100,
+        minFreeSpace: 64 * 1024 ** 2,
+      },
       shared: [],
       hooks: { beforeSwitch: [], afterSwitch: [{ run: 'x', timeoutMs: 300_000 }] },
       healthcheck: {
@@ -43,6 +49,27 @@ describe('Function: resolveDeployConfig', () => {
       { run: 'b', timeoutMs: 120_000 },
     ]);
     expect(config.healthcheck).toMatchObject({ timeoutMs: 5000, intervalMs: 250, expectStatus: 204 });
+  });
+
+  it('reads artifact limits: sizes with binary units, numbers from strings, unset keys at their default', () => {
+    const limits = (artifactLimits: unknown) =>
+      resolveDeployConfig(
+        { target: { path: '/x' }, artifactLimits },
+        { environment: 'x', configFile: undefined },
+      ).artifactLimits;
+    expect(limits({ maxBytes: '512MiB', maxEntries: '1000', minFreeSpace: 0 })).toEqual({
+      maxBytes: 512 * 1024 ** 2,
+      maxEntries: 1000,
+      maxRatio: 100,
+      minFreeSpace: 0,
+    });
+    expect(limits({ maxBytes: '8 GiB', maxRatio: 1000 })).toMatchObject({
+      maxBytes: 8 * 1024 ** 3,
+      maxRatio: 1000,
+    });
+    expect(() => limits({ maxBytes: '4GB' })).toThrow(/a size in bytes, or with a unit/);
+    expect(() => limits({ maxRatio: 0 })).toThrow();
+    expect(() => limits({ maxFiles: 3 })).toThrow();
   });
 
   it('needs a target, and refuses shared paths that escape', () => {

@@ -13,6 +13,7 @@ const artifact = (name: string): ArtifactInfo => ({
   kind: 'directory',
   digest: digestOf(name),
   entries: 3,
+  need: { bytes: 12_288, entries: 3 },
 });
 
 function config(section: Record<string, unknown> = {}): DeployConfig {
