@@ -16,64 +16,88 @@ const KEY_LINES = ['-----BEGIN TEST KEY-----', 'MIIBVgIBADANBgkqhkiG9w0BAQEF', '
 const PINNED = 'pinned-value-4a5b6c7d';
 const AUTHOR = 'Alice Author';
 
-describe('secret environment variables a hook reads', () => {
-  it('masks them in hook output, the log file and state files; not AUTHOR, and not short values', async () => {
-    const ws = await workspace();
-    const keyFile = await ws.writeFile('signing.key', `${KEY_LINES.join('\n')}\n`);
-    const config = await ws.writeConfig('deploy.json', {
-      secretVars: ['RELEASE_PIN'],
-      deploy: {
-        target: { path: targetOf(ws) },
-        hooks: {
-          beforeSwitch: [
-            'echo "password=$DB_PASSWORD"',
-            'cat "$SIGNING_KEY_FILE"',
-            'echo "pin=$RELEASE_PIN author=$GIT_AUTHOR_NAME short=$API_TOKEN"',
-          ],
-        },
+/** Runs a release whose beforeSwitch hooks are `hooks`; returns the run, its hook output and every text it left. */
+async function releaseWithHooks(
+  top: Record<string, unknown>,
+  hooks: string[],
+  env: Record<string, string>,
+  files: Record<string, string> = {},
+) {
+  const ws = await workspace();
+  const paths: Record<string, string> = {};
+  for (const [name, content] of Object.entries(files)) paths[name] = await ws.writeFile(name, content);
+  const config = await ws.writeConfig('deploy.json', {
+    ...top,
+    deploy: { target: { path: targetOf(ws) }, hooks: { beforeSwitch: hooks } },
+  });
+  const logFile = ws.path('deploy.log');
+  const run = await ws.run(
+    ['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config, '--log-file', logFile],
+    {
+      env: {
+        ...env,
+        ...Object.fromEntries(Object.entries(paths).map(([n, p]) => [`${n.toUpperCase()}_FILE`, p])),
       },
-    });
-    const logFile = ws.path('deploy.log');
+    },
+  );
+  const output = run.logs.filter((line) => line.msg === 'hook output').map((line) => String(line.line));
+  const texts: [string, string][] = [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+    ['log file', await readFile(logFile, 'utf8').catch(() => '')],
+  ];
+  for (const dir of [ws.stateHome, targetOf(ws)]) {
+    for (const entry of await walk(dir)) {
+      if (!entry.isDirectory && !entry.path.includes('/releases/')) {
+        texts.push([entry.path, await readFile(entry.path, 'utf8')]);
+      }
+    }
+  }
+  return { run, output, texts };
+}
 
-    const run = await ws.run(
-      ['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config, '--log-file', logFile],
-      {
-        env: {
-          DB_PASSWORD,
-          SIGNING_KEY_FILE: keyFile,
-          RELEASE_PIN: PINNED,
-          GIT_AUTHOR_NAME: AUTHOR,
-          API_TOKEN: 'abc',
-        },
-      },
+function expectNowhere(texts: [string, string][], secrets: string[]): void {
+  for (const [where, text] of texts) {
+    for (const secret of secrets) expect(text, `${secret} in ${where}`).not.toContain(secret);
+  }
+}
+
+describe('secret environment variables a hook reads', () => {
+  it('masks them by name, and *_FILE contents, in hook output, the log file and state files; not AUTHOR, not short values', async () => {
+    const { run, output, texts } = await releaseWithHooks(
+      {},
+      [
+        'echo "password=$DB_PASSWORD"',
+        'cat "$SIGNING_KEY_FILE"',
+        'echo "author=$GIT_AUTHOR_NAME short=$API_TOKEN"',
+      ],
+      { DB_PASSWORD, GIT_AUTHOR_NAME: AUTHOR, API_TOKEN: 'abc' },
+      // SIGNING_KEY_FILE names it
+      { signing_key: `${KEY_LINES.join('\n')}\n` },
     );
 
     expect(run.code, run.stderr).toBe(0);
-    const output = run.logs.filter((line) => line.msg === 'hook output').map((line) => String(line.line));
     expect(output).toEqual([
       'password=[REDACTED]',
       '[REDACTED]',
       '[REDACTED]',
       '[REDACTED]',
       // AUTHOR is no AUTH; three characters are too short to mask
-      `pin=[REDACTED] author=${AUTHOR} short=abc`,
+      `author=${AUTHOR} short=abc`,
     ]);
-    const secrets = [DB_PASSWORD, PINNED, KEY_LINES[1] as string];
-    const texts: [string, string][] = [
-      ['stdout', run.stdout],
-      ['stderr', run.stderr],
-      ['log file', await readFile(logFile, 'utf8')],
-    ];
-    for (const dir of [ws.stateHome, targetOf(ws)]) {
-      for (const entry of await walk(dir)) {
-        if (!entry.isDirectory && !entry.path.includes('/releases/')) {
-          texts.push([entry.path, await readFile(entry.path, 'utf8')]);
-        }
-      }
-    }
-    for (const [where, text] of texts) {
-      for (const secret of secrets) expect(text, `${secret} in ${where}`).not.toContain(secret);
-    }
+    expectNowhere(texts, [DB_PASSWORD, KEY_LINES[1] as string]);
+  });
+
+  it('masks the variables the config lists in secretVars, whatever their names', async () => {
+    const { run, output, texts } = await releaseWithHooks(
+      { secretVars: ['RELEASE_PIN'] },
+      ['echo "pin=$RELEASE_PIN"'],
+      { RELEASE_PIN: PINNED },
+    );
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(output).toEqual(['pin=[REDACTED]']);
+    expectNowhere(texts, [PINNED]);
   });
 });
 
