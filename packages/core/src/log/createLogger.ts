@@ -1,7 +1,8 @@
-import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { UsageError } from '../errors/index.js';
 import type { LogLevelName } from './constants.js';
 import { humanFormat } from './humanFormat.js';
 import { type Redactor, secrets } from './redact.js';
@@ -79,11 +80,27 @@ function writeFully(fd: number, buffer: Buffer): void {
   }
 }
 
+// O_NONBLOCK: opening a FIFO for writing waits for a reader, for good if none comes, and SIGTERM
+// could not end the run; a full pipe is what writeFully already handles
+const LOG_FILE_FLAGS =
+  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;
+
 export function openLogFile(path: string): number {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const fd = openSync(path, 'a', 0o600);
-  // an existing file keeps its mode on open; logs may hold run details, so tighten it
-  if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(path, LOG_FILE_FLAGS, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+    throw new UsageError(`cannot open log file ${path}: a FIFO with no reader`, {
+      cause: error,
+      hint: 'point --log-file (or logFile, TEMPERED_LOG_FILE) at a regular file',
+    });
+  }
+  const info = fstatSync(fd);
+  // an existing file keeps its mode on open; logs may hold run details, so tighten it (a
+  // regular file only: the mode of a pipe or a terminal is not ours to change)
+  if (info.isFile() && (info.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
   return fd;
 }
 

@@ -3,6 +3,7 @@
  * Issue 14, item 13: a `*_FILE` secret that is not a regular file. A FIFO with no writer blocked
  * `deploy status` in a synchronous read for good, deaf to SIGTERM; `/dev/zero` read until the
  * memory ran out. Both are refused at once now: exit 2, one line naming the variable and the file.
+ * A --log-file that is a FIFO with no reader waited in its open the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -99,5 +100,20 @@ describe('*_FILE secrets that are not regular files', () => {
 
     expect(result.signal, 'SIGTERM did not end the run; only SIGKILL did').not.toBe('SIGKILL');
     expect([2, 143]).toContain(result.code);
+  });
+
+  it('refuses a --log-file that is a FIFO with no reader at once (opening it waited for a reader)', async () => {
+    const ws = await workspace();
+    const config = await ws.writeConfig('deploy.json', { deploy: { target: { path: targetOf(ws) } } });
+    const fifo = fifoIn(ws);
+    const child = ws.start(['status', '--config', config, '--log-file', fifo]);
+    const guard = setTimeout(() => child.running && child.kill('SIGKILL'), PROMPT_MS);
+    const result = await child.exit;
+    clearTimeout(guard);
+
+    expect(result.signal, 'the run hung').toBeNull();
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+    expect(errorLine(result)?.msg).toContain(`cannot open log file ${fifo}: a FIFO with no reader`);
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { escapeLoneSurrogates } from '../../../src/log/createLogger.js';
+import { escapeLoneSurrogates, openLogFile } from '../../../src/log/createLogger.js';
 import { createLogger, humanFormat, REDACTED, Redactor } from '../../../src/log/index.js';
 
 function memory() {
@@ -102,5 +103,18 @@ describe('escapeLoneSurrogates', () => {
     expect(escaped).toBe('{"path":"f\\udcff\\udcfe.t 😀"}');
     expect(JSON.parse(escaped).path).toBe('f\udcff\udcfe.t 😀');
     expect(escapeLoneSurrogates('plain')).toBe('plain');
+  });
+});
+
+describe('openLogFile on a FIFO (issue 14, item 13)', () => {
+  it('refuses a FIFO with no reader at once instead of waiting for one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tempered-logfifo-'));
+    try {
+      const fifo = join(dir, 'log.fifo');
+      execFileSync('mkfifo', [fifo]);
+      expect(() => openLogFile(fifo)).toThrow(`cannot open log file ${fifo}: a FIFO with no reader`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
