@@ -48,7 +48,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22.12',
   // typescript is only reached by oclif's development-mode ts-node path; undici (~700 KB) is
   // imported lazily by core's HTTP client and stays a runtime dependency of the CLI, so a run
   // without HTTP never reads it. YAML config is read by most runs, so yaml is bundled.
@@ -73,8 +73,10 @@ const results = await Promise.all([
     outfile: join(root, 'dist', 'cli.cjs'),
   }),
   // the launcher, as CommonJS next to the bundle: bin/run.cjs requires it without an ES module loader
+  // built for an old target: it must parse on any Node to tell an old one what it needs
   build({
     ...common,
+    target: 'node16',
     stdin: {
       contents: "export { launch } from '@tempered/core/launch';",
       resolveDir: root,

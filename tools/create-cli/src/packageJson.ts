@@ -48,7 +48,7 @@ export function cliPackageJson(options: {
     description,
     type: 'module',
     license: 'MIT',
-    engines: core.engines ?? { node: '>=20.18.1' },
+    engines: core.engines ?? { node: '>=22.12' },
     bin: { [name]: './bin/run.cjs' },
     main: './dist/index.js',
     types: './dist/index.d.ts',

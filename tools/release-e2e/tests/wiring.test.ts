@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLOOR } from '@tempered/core/launch';
 import { cliPackages, findWorkspaceRoot, publicPackages } from '@tempered/registry';
 import { describe, expect, it } from 'vitest';
 
@@ -16,7 +17,11 @@ interface Manifest {
   scripts?: Record<string, string>;
   files?: string[];
   publishConfig?: Record<string, string>;
+  engines?: Record<string, string>;
 }
+
+// NODE_FLOOR as npm spells a range: what `npm i -g` warns about is what the launcher refuses
+const ENGINES = `>=${NODE_FLOOR.replace(/\.0$/, '')}`;
 
 describe.each((await publicPackages(ROOT)).map((p) => [p.name, p] as const))('%s', (_name, pkg) => {
   const manifest = pkg.manifest as Manifest;
@@ -29,6 +34,12 @@ describe.each((await publicPackages(ROOT)).map((p) => [p.name, p] as const))('%s
     expect(manifest.publishConfig?.access).toBe('restricted');
     expect(manifest.files, `add "CHANGELOG.md" to "files" in ${pkg.path}/package.json`).toContain(
       'CHANGELOG.md',
+    );
+  });
+
+  it('declares the Node.js floor the launcher enforces', () => {
+    expect(manifest.engines?.node, `set "engines": {"node": "${ENGINES}"} in ${pkg.path}/package.json`).toBe(
+      ENGINES,
     );
   });
 });

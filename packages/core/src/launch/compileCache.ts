@@ -11,14 +11,16 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import module from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * Where V8 code caches of bundled CLIs live, and how they are read and written.
  *
- * Node 20 has no module compile cache, and compiling a CLI bundle is most of a cold start, so
- * the launcher keeps V8's code cache per bundle. A code cache is executable: it is only read
+ * Compiling a CLI bundle is most of a cold start. Node's module compile cache does not reach a
+ * bundle run through vm.Script, and it caches only what compiled eagerly, so the launcher keeps
+ * V8's code cache per bundle and command, written at exit with the functions the run compiled. A code cache is executable: it is only read
  * from a directory this user owns and nobody else can write to, and its name carries a hash of
  * the exact source and Node build (V8's own check is little more than the source length).
  */
@@ -132,5 +134,23 @@ function removeStale(location: CompileCacheLocation, name: string): void {
     }
   } catch {
     // another run may be pruning too
+  }
+}
+
+/**
+ * Turns on Node's module compile cache for what a run loads outside the bundle (undici, tar,
+ * worker scripts), in a private directory beside the bundle caches. Never under the working
+ * directory, and silently off when the cache directory is not ours or not writable: a missing
+ * cache only costs start-up.
+ */
+export function enableModuleCompileCache(env: CompileCacheEnv = process.env): void {
+  const base = compileCacheDir(env);
+  if (base === undefined) return;
+  const dir = join(base, 'modules');
+  if (!ensurePrivateDir(dir)) return;
+  try {
+    module.enableCompileCache?.(dir);
+  } catch {
+    // an older or unusual Node build: start without it
   }
 }
