@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     name: 'secrets-suite',
     include: ['tests/**/*.test.ts'],
-    testTimeout: 60_000,
+    // each test drives every command of a CLI through success and failure paths: minutes on a busy machine
+    testTimeout: 240_000,
   },
 });

@@ -147,7 +147,8 @@ export function enableModuleCompileCache(env: CompileCacheEnv = process.env): vo
   const base = compileCacheDir(env);
   if (base === undefined) return;
   const dir = join(base, 'modules');
-  if (!ensurePrivateDir(dir)) return;
+  // the parent first: a private directory inside one others can write to is not private
+  if (!ensurePrivateDir(base) || !ensurePrivateDir(dir)) return;
   try {
     module.enableCompileCache?.(dir);
   } catch {

@@ -25,7 +25,8 @@ describe('health check and rollback', () => {
     const { server, config } = await healthCheckedConfig(
       ws,
       { hooks: { afterSwitch: ['echo "after $DEPLOY_RELEASE"'] } },
-      '3s',
+      // several 100 ms polls must fit even on a busy machine: the message counts them
+      '8s',
     );
     const v1 = await makeApp(ws, 'v1');
     const v2 = await makeApp(ws, 'v2', { health: 503 });
@@ -71,7 +72,7 @@ describe('health check and rollback', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('~ current (releases/v3 -> releases/v1)');
     expect(dry.stdout).toContain('~ hook afterSwitch[0]: echo "after $DEPLOY_RELEASE" (run in releases/v1');
-    expect(dry.stdout).toContain(`~ health check ${server.url} (expect 200 within 3.00s)`);
+    expect(dry.stdout).toContain(`~ health check ${server.url} (expect 200 within 8.00s)`);
     expect(await listTree(targetOf(ws))).toEqual(before);
 
     const rollback = await ws.run(['rollback', '--config', config]);

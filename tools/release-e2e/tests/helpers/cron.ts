@@ -1,6 +1,6 @@
 /**
  * Runs the globally installed CLIs the way cron does: `env -i HOME=<home>
- * PATH=<prefix>/bin:/usr/bin:/bin`, stdin from /dev/null, stdout and stderr pipes (never a TTY).
+ * PATH=<prefix>/bin:<node dir>:/usr/bin:/bin`, stdin from /dev/null, stdout and stderr pipes (never a TTY).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -23,11 +23,14 @@ export interface CronResult {
   readonly logs: LogLine[];
 }
 
-/** cron's PATH: the install prefix, then the system's; plus node's own directory when it is elsewhere. */
+/**
+ * The crontab's PATH (examples/cron): the install prefix, node's own directory (the
+ * /usr/local/bin of a machine whose system node is older than the floor), then the system's.
+ */
 export function cronPath(prefix: string): string {
   const nodeDir = dirname(process.execPath);
-  const system = ['/usr/bin', '/bin'];
-  return [join(prefix, 'bin'), ...system, ...(system.includes(nodeDir) ? [] : [nodeDir])].join(':');
+  const system = ['/usr/bin', '/bin'].filter((dir) => dir !== nodeDir);
+  return [join(prefix, 'bin'), nodeDir, ...system].join(':');
 }
 
 /** A CLI process started in the cron environment; its JSON log lines can be awaited. */

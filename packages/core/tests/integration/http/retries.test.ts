@@ -104,7 +104,8 @@ describe('HttpClient against a real server: retries', () => {
     server = await startServer(() => {});
     client = new HttpClient({
       baseUrl: server.url,
-      retry: { maxAttempts: 2, attemptTimeoutMs: 100, baseDelayMs: 1 },
+      // long enough for the request to reach the server on a busy machine before its attempt ends
+      retry: { maxAttempts: 2, attemptTimeoutMs: 600, baseDelayMs: 1 },
     });
     const error = await caught(client.get('/slow'));
     expect(server.received).toHaveLength(2);

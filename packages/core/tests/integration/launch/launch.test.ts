@@ -65,7 +65,9 @@ async function launch(argv: string[] = ['sync'], env: Record<string, string> = {
 }
 
 const cacheDir = () => join(home, '.cache', 'tempered', 'v8');
-const cacheFiles = async () => (await readdir(cacheDir()).catch(() => [] as string[])).sort();
+const cacheEntries = async () => (await readdir(cacheDir()).catch(() => [] as string[])).sort();
+// Node's module compile cache shares the directory, in `modules/`
+const cacheFiles = async () => (await cacheEntries()).filter((name) => name !== 'modules');
 
 describe('launch', () => {
   it('runs the bundle once, as the module a later require() of its path returns', async () => {
@@ -130,7 +132,15 @@ describe('launch', () => {
     await chmod(cacheDir(), 0o777);
     const result = await launch(['sync']);
     expect(JSON.parse(result.stdout).work).toBe(2450);
-    expect(await cacheFiles()).toEqual([]);
+    expect(await cacheEntries()).toEqual([]);
+  });
+
+  it("turns on Node's module compile cache in a private modules/ directory beside the bundle caches", async () => {
+    const result = await launch(['sync']);
+    expect(result.code, result.stderr).toBe(0);
+    const modules = await stat(join(cacheDir(), 'modules'));
+    expect(modules.isDirectory()).toBe(true);
+    expect(modules.mode & 0o777).toBe(0o700);
   });
 
   it('TEMPERED_COMPILE_CACHE=off keeps no cache; a path puts it there', async () => {
@@ -138,7 +148,7 @@ describe('launch', () => {
     expect(await cacheFiles()).toEqual([]);
     const elsewhere = join(dir, 'cache-here');
     await launch(['sync'], { TEMPERED_COMPILE_CACHE: elsewhere });
-    expect(await readdir(elsewhere)).toHaveLength(1);
+    expect((await readdir(elsewhere)).filter((name) => name !== 'modules')).toHaveLength(1);
     // a relative directory is not one: no cache rather than one wherever the run happens to start
     await launch(['sync'], { TEMPERED_COMPILE_CACHE: 'relative-cache' });
     expect(await readdir(dir)).not.toContain('relative-cache');

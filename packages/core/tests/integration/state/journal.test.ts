@@ -88,5 +88,6 @@ describe('journal resume after SIGKILL', () => {
       // only the one step cut in half (effect done, completion not yet recorded) may run twice
       expect([...counts.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(1);
     }
-  });
+    // 1,200+ fsynced steps across six processes: real work, slow on a busy machine's disk
+  }, 120_000);
 });
