@@ -1,6 +1,6 @@
 /**
  * `pnpm create-cli <name> [--description TEXT] [--skip-install]`: generates packages/<name> and
- * links it into the workspace (`pnpm install --prefer-offline`). Exit 2 on a bad request, with
+ * links it into the workspace: its importer written into pnpm-lock.yaml, then a frozen install. Exit 2 on a bad request, with
  * nothing written.
  */
 import { spawnSync } from 'node:child_process';
@@ -47,14 +47,15 @@ async function main(): Promise<number> {
   }
 
   if (!values['skip-install']) {
-    process.stdout.write(
-      '\nLinking it into the workspace: pnpm install --prefer-offline --no-frozen-lockfile\n',
-    );
+    // the importer is in the lockfile already: a frozen install links it from the store, resolving
+    // nothing, so it works offline and on a pnpm that has never fetched registry metadata
+    const args = result.unlocked
+      ? ['install', '--prefer-offline', '--no-frozen-lockfile']
+      : ['install', '--prefer-offline', '--frozen-lockfile'];
+    if (result.unlocked) process.stdout.write(`\npnpm-lock.yaml not updated (${result.unlocked})\n`);
+    process.stdout.write(`\nLinking it into the workspace: pnpm ${args.join(' ')}\n`);
     const pnpm = await pnpmCommand(root);
-    const install = spawnSync(pnpm, ['install', '--prefer-offline', '--no-frozen-lockfile'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+    const install = spawnSync(pnpm, args, { cwd: root, stdio: 'inherit' });
     if (install.status !== 0) {
       process.stderr.write('pnpm install failed: run it again once the cause is fixed\n');
       return 1;

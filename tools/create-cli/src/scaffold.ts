@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workspacePackages } from '@tempered/registry';
+import { addLockfileImporter, type ImporterManifest } from './lockfileImporter.js';
 import { assertCliName, CreateCliError } from './names.js';
 import { type CorePackageJson, cliPackageJson } from './packageJson.js';
 
@@ -22,6 +23,8 @@ export interface ScaffoldResult {
   packageName: string;
   /** Every file written, relative to the workspace root, sorted. */
   files: string[];
+  /** Why pnpm-lock.yaml could not be given the package's importer (then linking must resolve). */
+  unlocked?: string;
 }
 
 /**
@@ -61,15 +64,33 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
     const content = render(await readFile(join(TEMPLATE_DIR, template), 'utf8'), values);
     await write(target, content, template.startsWith(`bin${sep}`) ? 0o755 : 0o644);
   }
-  await write(
-    join(dir, 'package.json'),
-    `${JSON.stringify(cliPackageJson({ name, description, core }), null, 2)}\n`,
-  );
+  const manifest = cliPackageJson({ name, description, core });
+  await write(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await write(
     join(root, '.changeset', `${name}-initial.md`),
     `---\n"${packageName}": minor\n---\n\nAdd ${packageName}: ${description}\n`,
   );
-  return { dir, packageName, files: written.sort() };
+  const locked = await lockImporter(root, `packages/${name}`, manifest as ImporterManifest);
+  if (locked === undefined) written.push('pnpm-lock.yaml');
+  return { dir, packageName, files: written.sort(), ...(locked ? { unlocked: locked } : {}) };
+}
+
+/** Adds the package's importer to pnpm-lock.yaml (atomically); returns why not when it cannot. */
+async function lockImporter(
+  root: string,
+  importerPath: string,
+  manifest: ImporterManifest,
+): Promise<string | undefined> {
+  const file = join(root, 'pnpm-lock.yaml');
+  const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current === undefined) return 'the workspace has no pnpm-lock.yaml';
+  const paths = new Map((await workspacePackages(root)).map((p) => [p.name, p.path]));
+  const result = addLockfileImporter(current, importerPath, manifest, paths);
+  if ('reason' in result) return result.reason;
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, result.lockfile, { flag: 'wx' });
+  await rename(temp, file);
+  return undefined;
 }
 
 /** Replaces every `__KEY__` placeholder; a placeholder left over is a template bug. */

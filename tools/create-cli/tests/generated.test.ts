@@ -35,16 +35,14 @@ beforeAll(async () => {
   ws = join(tmp, 'ws');
   await copyAndInstallWorkspace(ROOT, ws);
   pnpm = await pnpmCommand(ROOT);
-  // the scaffolder's own `pnpm install` uses the store the real install filled; it resolves its
-  // new importer, which needs registry metadata: from pnpm's cache when warm, else fetched (a
-  // forced offline install failed on every machine whose cache only frozen installs had touched;
-  // issue 15 removes the resolution altogether)
+  // the scaffolder's own `pnpm install` is frozen (it writes the new importer into the lockfile
+  // itself): forced offline, with the store the real install filled, it must need nothing more
   const store = (await execOk(pnpm, ['store', 'path'], { cwd: ROOT, env: cleanEnv() })).stdout.trim();
   env = cleanEnv({
     CI: '1',
     // turbo finds the package manager on PATH
     PATH: [dirname(pnpm), process.env.PATH].join(delimiter),
-    npm_config_prefer_offline: 'true',
+    npm_config_offline: 'true',
     npm_config_store_dir: store,
     TURBO_TELEMETRY_DISABLED: '1',
     // .ci/run's empty cache, when set: pnpm's metadata cache then starts cold, as on a new machine
@@ -64,6 +62,8 @@ describe('pnpm create-cli <name>', () => {
     // linked: the workspace's @tempered/core is in its node_modules
     expect(existsSync(join(dir, 'node_modules', '@tempered', 'core', 'package.json'))).toBe(true);
     expect(existsSync(join(ws, '.changeset', `${NAME}-initial.md`))).toBe(true);
+    expect(created.stdout).toContain('pnpm install --prefer-offline --frozen-lockfile');
+    expect(await readFile(join(ws, 'pnpm-lock.yaml'), 'utf8')).toContain(`\n  packages/${NAME}:\n`);
 
     // what CI runs for it: build (deps first), typecheck, unit + integration tests
     const tested = await execOk(
