@@ -23,7 +23,9 @@ interface Manifest {
 // NODE_FLOOR as npm spells a range: what `npm i -g` warns about is what the launcher refuses
 const ENGINES = `>=${NODE_FLOOR.replace(/\.0$/, '')}`;
 
-describe.each((await publicPackages(ROOT)).map((p) => [p.name, p] as const))('%s', (_name, pkg) => {
+const PUBLIC = await publicPackages(ROOT);
+
+describe.each(PUBLIC.map((p) => [p.name, p] as const))('%s', (_name, pkg) => {
   const manifest = pkg.manifest as Manifest;
 
   it('runs the publish guard before any publish, and ships its changelog', () => {
@@ -73,6 +75,24 @@ describe('the workspace', () => {
       tasks: { build: { outputs: string[] } };
     };
     expect(turbo.tasks.build.outputs).toEqual(expect.arrayContaining(['oclif.manifest.json', 'COMMANDS.md']));
+  });
+
+  it('lists in the README every TEMPERED_* variable a published package reads', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const read = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts'))
+          for (const name of readFileSync(path, 'utf8').match(/\bTEMPERED_[A-Z][A-Z_]*[A-Z]\b/g) ?? [])
+            read.add(name);
+      }
+    };
+    for (const pkg of PUBLIC) walk(join(pkg.dir, 'src'));
+    expect(read.size).toBeGreaterThan(5);
+    const missing = [...read].filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing, 'add these to the README\'s "Environment variables" table').toEqual([]);
   });
 
   it('publishes through the guard, then changesets', () => {
