@@ -4,6 +4,7 @@
  * npm package `node`); elsewhere the test says how to run it.
  */
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLOOR } from '@tempered/core/launch';
@@ -34,7 +35,9 @@ describe.skipIf(!OLD_NODE)('on a Node.js older than the floor (set TEMPERED_OLD_
         timeout: 30_000,
       });
       const version = nodeVersion(node).replace(/^v/, '');
-      expect(run.stderr).toBe(`${bin}: Tempered needs Node.js >= 22.12; this is ${version} (${node})\n`);
+      // the binary as Node reports it (process.execPath, links resolved)
+      const binary = realpathSync(node);
+      expect(run.stderr).toBe(`${bin}: Tempered needs Node.js >= 22.12; this is ${version} (${binary})\n`);
       expect(run.stdout).toBe('');
       expect(run.status).toBe(2);
     }
