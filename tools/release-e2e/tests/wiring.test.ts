@@ -95,6 +95,13 @@ describe('the workspace', () => {
     expect(missing, 'add these to the README\'s "Environment variables" table').toEqual([]);
   });
 
+  it('docs/security.md names, for each rule, test files that exist', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
+    const named = [...doc.matchAll(/`((?:packages|tools)\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1] as string);
+    expect(named.length).toBeGreaterThan(15);
+    expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+  });
+
   it('publishes through the guard, then changesets', () => {
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
     expect(root.scripts?.['publish-packages']).toBe(
