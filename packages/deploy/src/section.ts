@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { durationSchema, parseDuration, UsageError } from '@tempered/core';
+import { byteSizeSchema, durationSchema, parseDuration, UsageError } from '@tempered/core';
 import { z } from 'zod';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './artifact/limits.js';
 
@@ -14,24 +14,8 @@ const httpStatus = z.preprocess(
   z.int().min(100).max(599),
 );
 
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
-};
-
 /** Bytes: a whole number, or with a binary unit: `64MiB`, `4GiB`. */
-const byteSize = z.preprocess(
-  (value) => {
-    if (typeof value !== 'string') return value;
-    const m = /^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$/i.exec(value);
-    return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
-  },
-  z.int({ error: 'a size in bytes, or with a unit: 64MiB, 4GiB' }).min(0).max(Number.MAX_SAFE_INTEGER),
-);
+const byteSize = byteSizeSchema();
 
 const httpUrl = z
   .string()

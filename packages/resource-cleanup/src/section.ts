@@ -1,4 +1,4 @@
-import { parseDuration } from '@tempered/core';
+import { byteSizeSchema, parseDuration } from '@tempered/core';
 import { z } from 'zod';
 
 // interpolation yields strings: `maxDelete: ${MAX_DELETE}` must still parse
@@ -34,20 +34,8 @@ const regex = z.string().check((ctx) => {
   }
 });
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
-
 /** Bytes: a whole number, or with a binary unit: `512KiB`, `8MiB`, `1GiB`. */
-const byteSize = z.preprocess(
-  (value) => {
-    if (typeof value !== 'string') return value;
-    const m = /^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$/i.exec(value);
-    return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
-  },
-  z
-    .int({ error: 'a size in bytes, or with a unit: 512KiB, 8MiB, 1GiB' })
-    .min(1024)
-    .max(1024 ** 3),
-);
+const byteSize = byteSizeSchema({ min: 1024, max: 1024 ** 3 });
 
 /** The origin of a token server, e.g. https://auth.example.com (no path: the whole origin is trusted). */
 const origin = z.url({ protocol: /^https?$/ }).check((ctx) => {

@@ -18,6 +18,7 @@ export { resolveEnvironment } from './resolveEnvironment.js';
 export {
   type BaseConfig,
   baseConfigSchema,
+  byteSizeSchema,
   durationSchema,
   environmentSchema,
   retrySchema,

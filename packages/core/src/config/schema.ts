@@ -30,6 +30,34 @@ export const durationSchema = z.custom<string | number>(isDuration, {
   error: 'a duration like 30s, 5m or 2h, or a number of milliseconds',
 });
 
+const SIZE = /^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$/i;
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/**
+ * Bytes: a whole number, or with a binary unit (`512KiB`, `64MiB`, `4GiB`), within the setting's
+ * bounds. Decimal units (`4GB`) are refused rather than guessed at.
+ */
+export function byteSizeSchema(bounds: { min?: number; max?: number } = {}) {
+  return z.preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value;
+      const m = SIZE.exec(value);
+      return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
+    },
+    z
+      .int({ error: 'a size in bytes, or with a unit: 512KiB, 64MiB, 4GiB' })
+      .min(bounds.min ?? 0)
+      .max(bounds.max ?? Number.MAX_SAFE_INTEGER),
+  );
+}
+
 export const environmentNameSchema = z
   .string()
   .regex(ENVIRONMENT_NAME_PATTERN, { error: 'a name of letters, digits, ".", "_" and "-"' });
