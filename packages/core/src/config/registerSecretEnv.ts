@@ -49,9 +49,9 @@ export async function registerSecretEnv(
     files.map(async (file) => {
       try {
         const text = (await readBoundedFile(file, { maxBytes: MAX_SECRET_FILE_BYTES })).toString('utf8');
-        // as config reads it (the one trailing newline dropped), and whole
+        // as config reads it (the one trailing newline dropped): that also masks the whole text
+        // wherever it is printed, and keeps the line break that follows it
         redactor.addSecret(text.replace(/\r?\n$/, ''));
-        redactor.addSecret(text);
       } catch {
         // not a secret file we can read: nothing to mask from it
       }
