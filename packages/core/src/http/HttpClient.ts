@@ -3,7 +3,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { InternalError, isRetryable, isRetryableStatus, UsageError } from '../errors/index.js';
 import { redactHeaders, redactUrl, secrets } from '../log/index.js';
 import { resolveRetryPolicy, retry } from '../retry/index.js';
-import { encodeBody, readBody } from './body.js';
+import { bodyTooLarge, encodeBody, readBody } from './body.js';
 import { NON_IDEMPOTENT_METHODS, NOT_SENT_ERROR_CODES, UNSAFE_METHODS } from './constants.js';
 import { errorCode, networkError, statusError } from './errors.js';
 import { authorization, type ResolvedHttpOptions, resolveHttpOptions } from './options.js';
@@ -35,6 +35,10 @@ interface Call {
   payload: string | Uint8Array | undefined;
   responseType: ResponseType;
   expect: readonly number[] | undefined;
+  /** Read the body of 2xx answers only; other expected ones come back with body undefined. */
+  only2xxBody: boolean;
+  /** The cap on the body read, with its refusal; undefined: no cap. */
+  cap: { maxBytes: number; tooLarge: () => Error } | undefined;
   requestId: string;
 }
 
@@ -140,15 +144,25 @@ export class HttpClient {
     const requestId = headers['x-request-id'] ?? randomUUID();
     headers['x-request-id'] = requestId;
     const shownUrl = redactUrl(url);
+    const describe = `${method} ${shownUrl}`;
+    const maxBytes = req.maxBodyBytes ?? this.#options.maxBodyBytes;
+    if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 0))
+      throw new UsageError('http request: maxBodyBytes must be a whole number of bytes, 0 or more');
+    const label = req.bodyLabel ?? 'response body';
     return {
       method,
       url: url.href,
       shownUrl,
-      describe: `${method} ${shownUrl}`,
+      describe,
       headers,
       payload,
       responseType,
       expect: req.expect,
+      only2xxBody: req.readBodyOn === '2xx',
+      cap:
+        maxBytes === undefined
+          ? undefined
+          : { maxBytes, tooLarge: () => bodyTooLarge(describe, label, maxBytes, req.bodyLimitHint) },
       requestId,
     };
   }
@@ -204,7 +218,15 @@ export class HttpClient {
         const { STATUS_CODES } = await import('node:http');
         throw statusError(call.describe, status, STATUS_CODES[status], retryAfter, isRetryableStatus(status));
       }
-      const body = await readBody(res.body, call.responseType, call.describe);
+      const success = status >= 200 && status < 300;
+      const type = call.only2xxBody && !success ? 'none' : call.responseType;
+      // a body past the cap is a PermanentError: the same answer would come again, so no retry
+      const body = await readBody(
+        res.body,
+        type,
+        call.describe,
+        call.cap && { ...call.cap, contentLength: res.headers['content-length'] },
+      );
       return { status, headers: res.headers, body };
     } catch (error) {
       const mapped = networkError(call.describe, error);

@@ -21,6 +21,8 @@ export interface ResolvedHttpOptions {
   retry: RetryPolicy;
   logger: Logger;
   counters: Counters | undefined;
+  /** Default cap on a response body read, in bytes; undefined: none. */
+  maxBodyBytes: number | undefined;
 }
 
 const optionsSchema = z.strictObject({
@@ -36,6 +38,7 @@ const optionsSchema = z.strictObject({
   logger: z.unknown().optional(),
   counters: z.unknown().optional(),
   userAgent: z.string().min(1).optional(),
+  maxBodyBytes: z.number().int().min(0).optional(),
   auth: z
     .union([
       z.strictObject({ username: z.string(), password: z.string() }),
@@ -72,6 +75,7 @@ export function resolveHttpOptions(options: HttpClientOptions): ResolvedHttpOpti
     retry: resolveRetryPolicy(options.retry),
     logger: options.logger ?? silentLogger(),
     counters: options.counters,
+    maxBodyBytes: data.maxBodyBytes,
   };
 }
 

@@ -32,6 +32,11 @@ export interface HttpClientOptions {
   /** Defaults to `tempered/<core version>`. */
   userAgent?: string | undefined;
   auth?: HttpAuth | undefined;
+  /**
+   * Largest response body read, in bytes, for every request of this client (a request's own
+   * `maxBodyBytes` overrides it). Default: no cap. See HttpRequestOptions.maxBodyBytes.
+   */
+  maxBodyBytes?: number | undefined;
 }
 
 export interface HttpRequestOptions {
@@ -42,8 +47,31 @@ export interface HttpRequestOptions {
   idempotencyKey?: string | undefined;
   /** Statuses that count as success; default any 2xx. */
   expect?: readonly number[] | undefined;
-  /** Default `json` (an empty body gives undefined); HEAD is always `none`. */
+  /**
+   * Default `json` (an empty body gives undefined); HEAD is always `none`. `none` asks for no
+   * body: it is never read (a little is drained, the rest of the connection dropped).
+   */
   responseType?: ResponseType | undefined;
+  /**
+   * Which answers have their body read: `expected` (default), every status that counts as
+   * success; `2xx`, only 2xx ones: an expected 404, 401 or redirect comes back with body
+   * undefined, its body never read.
+   */
+  readBodyOn?: 'expected' | '2xx' | undefined;
+  /**
+   * Largest body read, in bytes (overrides the client's `maxBodyBytes`). The body is read as a
+   * stream: a Content-Length over the cap is refused before a byte is read, and a body that runs
+   * past it (no Content-Length, or a lying one) is cut off there, its connection dropped. Either
+   * way a PermanentError (never retried): `GET <url>: the <bodyLabel> is larger than 4.0 MiB; refused`.
+   */
+  maxBodyBytes?: number | undefined;
+  /**
+   * What the caller calls the body, in that error; best with the limit's name:
+   * `manifest app/web@latest (maxManifestBytes)`. Default `response body`.
+   */
+  bodyLabel?: string | undefined;
+  /** The hint of that error: what the operator can do about it. */
+  bodyLimitHint?: string | undefined;
   signal?: AbortSignal | undefined;
   /** `false`: one attempt; an object: overrides the client's policy for this request. */
   retry?: false | RetryPolicyOptions | undefined;

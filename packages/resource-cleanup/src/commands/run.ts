@@ -32,7 +32,6 @@ import {
 import { buildRuleActions } from '../plan/buildActions.js';
 import { GC_NOTE, type RuleHeader, renderCleanupPlan } from '../plan/render.js';
 import { type CleanupDetails, DeleteStatus, type Provider, type Resource } from '../provider/types.js';
-import { type CappedGet, cappedGet } from '../registry/cappedGet.js';
 import { DEFAULT_REGISTRY_LIMITS } from '../registry/limits.js';
 import { RegistryProvider } from '../registry/RegistryProvider.js';
 import { type CleanupSection, cleanupSection } from '../section.js';
@@ -90,7 +89,6 @@ export default class Run extends PlannedCommand<CleanupDetails> {
 
   #options: CleanupOptions | undefined;
   #http: Promise<HttpClient> | undefined;
-  #get: CappedGet | undefined;
   #audit: AuditLog | undefined;
   /** Every action id of the plan as a `delete:` id: what the last listing still saw. */
   #listed = new Set<string>();
@@ -319,14 +317,9 @@ export default class Run extends PlannedCommand<CleanupDetails> {
         now,
       }) as Provider<Resource> as Provider;
     } else {
+      // one client for every registry request: the bodies it reads are capped per request
+      // (maxBodyBytes, see RegistryClient), its semaphore bounds the requests in flight
       this.#http ??= this.httpClient({ concurrency: options.concurrency });
-      // bodies the registry sends are read through a capped GET (see cappedGet.ts)
-      this.#get ??= cappedGet({
-        logger: this.ctx.logger,
-        counters: this.ctx.counters,
-        retry: this.ctx.settings.retry,
-        concurrency: options.concurrency,
-      });
       provider = new RegistryProvider({
         rule: rule.name,
         url: rule.url,
@@ -343,7 +336,6 @@ export default class Run extends PlannedCommand<CleanupDetails> {
         },
         concurrency: options.concurrency,
         http: await this.#http,
-        get: this.#get,
       }) as Provider<Resource> as Provider;
     }
     this.#providers.set(rule.name, provider);

@@ -1,6 +1,5 @@
-import { PermanentError, secrets } from '@tempered/core';
+import { type HttpClient, PermanentError, secrets } from '@tempered/core';
 import type { RegistryAuth } from '../section.js';
-import type { CappedGet } from './cappedGet.js';
 import { type Challenge, parseChallenges } from './headers.js';
 import { MAX_TOKEN_BYTES } from './limits.js';
 import { realmAllowed } from './origins.js';
@@ -22,7 +21,7 @@ const MARGIN_MS = 10_000;
  * registered secret: no log line, error or output can print it.
  */
 export class Authenticator {
-  readonly #get: CappedGet;
+  readonly #http: HttpClient;
   readonly #auth: RegistryAuth | undefined;
   readonly #registry: URL;
   readonly #tokenRealms: readonly string[] | undefined;
@@ -32,12 +31,12 @@ export class Authenticator {
   readonly #pending = new Map<string, Promise<CachedToken>>();
 
   constructor(
-    get: CappedGet,
+    http: HttpClient,
     auth: RegistryAuth | undefined,
     registry: URL,
     tokenRealms: readonly string[] | undefined,
   ) {
-    this.#get = get;
+    this.#http = http;
     this.#auth = auth;
     this.#registry = registry;
     this.#tokenRealms = tokenRealms;
@@ -184,12 +183,12 @@ export class Authenticator {
     for (const one of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     if (this.#auth && 'username' in this.#auth) headers.authorization = `Basic ${basicValue(this.#auth)}`;
-    const response = await this.#get({
-      url: url.href,
+    const response = await this.#http.get<Buffer>(url.href, {
       headers,
-      expect: [],
-      maxBytes: MAX_TOKEN_BYTES,
-      what: 'token server answer',
+      responseType: 'buffer',
+      maxBodyBytes: MAX_TOKEN_BYTES,
+      bodyLabel: 'token server answer',
+      bodyLimitHint: 'if the registry is trusted and this is expected, raise the limit named in the rule',
       signal,
     });
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {};

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { type HttpClient, PermanentError } from '@tempered/core';
 import type { RegistryAuth } from '../section.js';
 import { Authenticator } from './Authenticator.js';
-import type { CappedGet } from './cappedGet.js';
 import { nextLink } from './headers.js';
 import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from './limits.js';
 import { MANIFEST_ACCEPT } from './mediaTypes.js';
@@ -11,10 +10,8 @@ import { Pagination } from './Pagination.js';
 export interface RegistryClientOptions {
   /** The registry's base URL (its own path, if any, is kept). */
   url: string;
-  /** For requests whose body is not read (HEAD, DELETE, the /v2/ probe). */
+  /** Every request; each body read is capped (maxBodyBytes), so the registry cannot make us buffer without end. */
   http: HttpClient;
-  /** For every body read: capped, so the registry cannot make us buffer without end. */
-  get: CappedGet;
   auth?: RegistryAuth | undefined;
   pageSize: number;
   /** Origins of token servers the credentials may go to (default: the registry's own host, see origins.ts). */
@@ -37,6 +34,9 @@ interface SendOptions {
 }
 
 const REDIRECTS = [301, 302, 303, 307, 308];
+/** A read's successes: any 2xx (its body read, capped); the other expected statuses are answers, their bodies unread. */
+const ANY_2XX = Array.from({ length: 100 }, (_, i) => 200 + i);
+const TOO_LARGE_HINT = 'if the registry is trusted and this is expected, raise the limit named in the rule';
 
 interface Answer {
   status: number;
@@ -47,14 +47,13 @@ interface Answer {
 
 /**
  * The OCI Distribution API calls resource-cleanup needs, over core's HTTP client (timeouts,
- * retries with Retry-After, request ids, concurrency cap, redaction) and a capped GET for every
- * body it reads, with registry auth. Everything the registry sends is untrusted: bodies are
+ * retries with Retry-After, request ids, concurrency cap, redaction, a byte cap on every body it
+ * reads; no redirect followed), with registry auth. Everything the registry sends is untrusted: bodies are
  * capped (limits.ts), pages are bounded (Pagination), credentials stay on its origin.
  */
 export class RegistryClient {
   readonly #base: URL;
   readonly #http: HttpClient;
-  readonly #get: CappedGet;
   readonly #auth: Authenticator;
   readonly #pageSize: number;
   readonly #limits: RegistryLimits;
@@ -64,8 +63,7 @@ export class RegistryClient {
     if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
     this.#base = base;
     this.#http = options.http;
-    this.#get = options.get;
-    this.#auth = new Authenticator(options.get, options.auth, base, options.tokenRealms);
+    this.#auth = new Authenticator(options.http, options.auth, base, options.tokenRealms);
     this.#pageSize = options.pageSize;
     this.#limits = options.limits ?? DEFAULT_REGISTRY_LIMITS;
   }
@@ -293,14 +291,21 @@ export class RegistryClient {
     const expect = [...options.expect, 401];
     const request = async (): Promise<Answer> => {
       if (options.maxBytes !== undefined) {
-        return this.#get({
+        // the 2xx body is read as a stream and refused past the cap (a PermanentError, not
+        // retried); an expected 404, 401 or redirect is an answer whose body is never read
+        const response = await this.#http.request<Buffer | undefined>({
+          method: 'GET',
           url,
           headers: { ...headers },
-          expect,
-          maxBytes: options.maxBytes,
-          what: options.what ?? 'response',
+          expect: [...ANY_2XX, ...expect],
+          responseType: 'buffer',
+          readBodyOn: '2xx',
+          maxBodyBytes: options.maxBytes,
+          bodyLabel: options.what ?? 'response',
+          bodyLimitHint: TOO_LARGE_HINT,
           signal: options.signal,
         });
+        return { status: response.status, headers: response.headers, body: response.body ?? Buffer.alloc(0) };
       }
       const response = await this.#http.request({
         method,

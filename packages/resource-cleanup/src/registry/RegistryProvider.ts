@@ -15,7 +15,6 @@ import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
 import { shortDigest } from '../util/format.js';
 import { mapLimit } from '../util/mapLimit.js';
-import type { CappedGet } from './cappedGet.js';
 import type { RegistryLimits } from './limits.js';
 import { manifestDependencies } from './manifestGraph.js';
 import { isIndex } from './mediaTypes.js';
@@ -34,9 +33,8 @@ export interface RegistryProviderOptions {
   limits?: RegistryLimits | undefined;
   /** Requests in flight while listing (the HTTP client caps them too). */
   concurrency: number;
+  /** core's client: every body the registry sends is read capped (maxBodyBytes, see RegistryClient). */
   http: HttpClient;
-  /** Every GET whose body is read: capped (see cappedGet.ts). */
-  get: CappedGet;
 }
 
 const GLOB_CHARS = /[*?[\]{}!()+@]/;
@@ -67,7 +65,6 @@ export class RegistryProvider implements Provider<ImageResource> {
     this.#client = new RegistryClient({
       url: options.url,
       http: options.http,
-      get: options.get,
       auth: options.auth,
       pageSize: options.pageSize,
       tokenRealms: options.tokenRealms,

@@ -26,6 +26,8 @@ describe('Class: HttpClient', () => {
       [{ baseUrl: 'ftp://example.com' }, 'baseUrl'],
       [{ retry: { maxAttempts: 0 } }, 'maxAttempts'],
       [{ timeout: 5 }, 'timeout'],
+      [{ maxBodyBytes: -1 }, 'maxBodyBytes'],
+      [{ maxBodyBytes: 1.5 }, 'maxBodyBytes'],
     ])('rejects %j naming %s', (options, key) => {
       expect(() => new HttpClient(options as never)).toThrow(UsageError);
       expect(() => new HttpClient(options as never)).toThrow(key);

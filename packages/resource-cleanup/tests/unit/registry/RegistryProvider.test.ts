@@ -17,7 +17,6 @@ function provider(fake: FakeRegistry, options: Partial<RegistryProviderOptions> 
     pageSize: 100,
     concurrency: 4,
     http: fake.client,
-    get: fake.get,
     ...options,
   });
 }

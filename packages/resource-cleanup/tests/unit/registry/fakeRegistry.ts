@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type HttpClient, type HttpRequest, type HttpResponse, PermanentError } from '@tempered/core';
-import type { CappedGet } from '../../../src/registry/cappedGet.js';
 
 const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
@@ -61,27 +60,6 @@ export class FakeRegistry {
     } as unknown as HttpClient;
   }
 
-  /** The capped GET over the same fake: bodies as the bytes a registry would send. */
-  get get(): CappedGet {
-    return async (req) => {
-      const res = await this.#request({
-        method: 'GET',
-        url: req.url,
-        headers: req.headers,
-        expect: req.expect,
-        responseType: 'buffer',
-      });
-      const ok = res.status >= 200 && res.status < 300;
-      const body =
-        !ok || res.body === undefined
-          ? Buffer.alloc(0)
-          : Buffer.isBuffer(res.body)
-            ? res.body
-            : Buffer.from(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
-      return { status: res.status, headers: res.headers, body };
-    };
-  }
-
   async #request(req: HttpRequest): Promise<HttpResponse<unknown>> {
     const url = new URL(String(req.url));
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -93,12 +71,17 @@ export class FakeRegistry {
       const allowed = [200, 201, 202, 204, ...(req.expect ?? [])];
       if (!allowed.includes(status))
         throw new PermanentError(`${req.method} ${url.pathname} -> ${status}`, { status });
-      const encoded =
-        req.responseType === 'buffer' && typeof body === 'string'
-          ? Buffer.from(body)
-          : req.method === 'HEAD'
-            ? undefined
-            : body;
+      // as core's client: HEAD and `none` read nothing, `readBodyOn: '2xx'` reads 2xx bodies only,
+      // `buffer` gives the bytes a registry would send
+      const unread =
+        req.method === 'HEAD' ||
+        req.responseType === 'none' ||
+        (req.readBodyOn === '2xx' && (status < 200 || status >= 300));
+      const encoded = unread
+        ? undefined
+        : req.responseType === 'buffer'
+          ? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))
+          : body;
       return { status, headers, body: encoded, requestId: 'r', attempts: 1 };
     };
     if (url.pathname === '/token') {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readCapped } from '../../../src/registry/readCapped.js';
+import { PermanentError } from '../../../src/errors/index.js';
+import { bodyTooLarge, formatBytes, readCapped } from '../../../src/http/body.js';
 
 const tooLarge = () => new Error('too large');
 
@@ -36,5 +37,31 @@ describe('Function: readCapped', () => {
     expect(announced.pulled()).toBe(0);
     const lying = source(100, 256);
     await expect(readCapped(lying.stream, '10', 1024, tooLarge)).rejects.toThrow('too large');
+  });
+});
+
+describe('Function: bodyTooLarge', () => {
+  it('names the request, what the caller calls the body and the limit, in one line, as a PermanentError', () => {
+    const error = bodyTooLarge(
+      'GET https://r.example/v2/x',
+      'manifest x@latest (maxManifestBytes)',
+      4 * 1024 * 1024,
+      undefined,
+    );
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe(
+      'GET https://r.example/v2/x: the manifest x@latest (maxManifestBytes) is larger than 4.0 MiB; refused',
+    );
+    expect(error.hint).toContain('maxBodyBytes');
+    expect(bodyTooLarge('GET u', 'page', 10, 'raise maxPageBytes').hint).toBe('raise maxPageBytes');
+  });
+
+  it('formats limits as bytes, KiB, MiB', () => {
+    expect([
+      formatBytes(512),
+      formatBytes(1536),
+      formatBytes(8 * 1024 * 1024),
+      formatBytes(12 * 1024 * 1024),
+    ]).toEqual(['512 B', '1.5 KiB', '8.0 MiB', '12 MiB']);
   });
 });
