@@ -63,6 +63,7 @@ export function cliPackageJson(options: {
       dirname: `tempered-${name}`,
       commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
       topicSeparator: ' ',
+      additionalHelpFlags: ['-h'],
     },
     scripts: {
       build: CLI_BUILD_SCRIPT,

@@ -93,6 +93,7 @@ describe('scaffoldCli', () => {
         bin: 'backup-check',
         commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
         topicSeparator: ' ',
+        additionalHelpFlags: ['-h'],
       },
       publishConfig: { access: 'restricted' },
       scripts: { build: CLI_BUILD_SCRIPT, prepublishOnly: PUBLISH_GUARD_SCRIPT, test: 'vitest run' },

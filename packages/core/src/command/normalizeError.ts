@@ -1,5 +1,6 @@
 import { ExitCode, InternalError, TemperedError, UsageError } from '../errors/index.js';
 import { secrets } from '../log/index.js';
+import { parseErrorMessage } from './parseErrorMessage.js';
 
 export interface ErrorJson {
   name: string;
@@ -11,7 +12,8 @@ export interface ErrorJson {
 
 /**
  * Everything thrown out of a command becomes a TemperedError: our own pass through, oclif's
- * parse errors are usage errors (exit 2), anything else is a bug (exit 1) and says so.
+ * parse errors are usage errors (exit 2) in one line that keeps their reason, anything else is
+ * a bug (exit 1) and says so.
  */
 export function normalizeError(error: unknown): TemperedError {
   if (error instanceof TemperedError) return error;
@@ -22,7 +24,7 @@ export function normalizeError(error: unknown): TemperedError {
   }
   const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif;
   if (error instanceof Error && oclif && typeof oclif.exit === 'number') {
-    const message = error.message.split('\n').filter(Boolean)[0] ?? error.message;
+    const message = parseErrorMessage(error.message);
     return oclif.exit === ExitCode.Usage || oclif.exit === ExitCode.Failure
       ? new UsageError(message.replace(/^Error: /, ''), { hint: 'see --help', cause: error })
       : new UsageError(message, { cause: error });

@@ -262,4 +262,26 @@ describe('fs rules on real trees', () => {
     expect(existsSync(ws.path('a', 'x.log'))).toBe(true);
     expect(existsSync(ws.path('b', 'y.log'))).toBe(false);
   });
+
+  it('a bad flag value is one line naming the flag, the value and what is expected; -h is --help', async () => {
+    const ws = await workspace();
+
+    const letters = await ws.run(['run', '--dry-run', '--concurrency=abc']);
+    const negative = await ws.run(['run', '--dry-run', '--max-delete=-5']);
+    const help = await ws.run(['run', '-h']);
+
+    for (const [result, reason] of [
+      [letters, '--concurrency: expected an integer .*but received: abc'],
+      [negative, '--max-delete: expected an integer greater than or equal to 0 but received: -5'],
+    ] as const) {
+      expect(result.code).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string).msg).toMatch(
+        new RegExp(`^Error: ${reason} \\(hint: see --help\\)$`),
+      );
+    }
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('--max-delete');
+  });
 });

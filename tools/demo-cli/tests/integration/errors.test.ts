@@ -37,6 +37,16 @@ describe('usage and config errors', () => {
     expect(await walk(ws.stateHome)).toEqual([]);
   });
 
+  it('-h is --help, for the CLI and for a command', async () => {
+    const ws = await workspace();
+    for (const argv of [['-h'], ['apply', '-h']]) {
+      const result = await ws.run(argv);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('USAGE');
+      expect(result.stderr).toBe('');
+    }
+  });
+
   it('a bad value type in the config file exits 2 naming the file and the key path', async () => {
     const ws = await workspace();
     const config = await ws.writeFile('conf/demo.yml', 'tempered-demo:\n  prune: "yes"\n');
