@@ -6,6 +6,9 @@ export const LOCAL_CONFIG_FILES = ['tempered.yml', 'tempered.yaml', 'tempered.js
 /** The per-user file, under $XDG_CONFIG_HOME (or ~/.config), tried after the local ones. */
 export const USER_CONFIG_FILE = 'tempered/config.yml';
 
+/** The machine's config, last in line: cron jobs run from `/` with a HOME they may not own. */
+export const SYSTEM_CONFIG_FILE = '/etc/tempered/config.yml';
+
 export const CONFIG_EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
 
 /**

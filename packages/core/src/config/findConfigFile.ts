@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
-import { ConfigEnv, LOCAL_CONFIG_FILES, USER_CONFIG_FILE } from './constants.js';
+import { ConfigEnv, LOCAL_CONFIG_FILES, SYSTEM_CONFIG_FILE, USER_CONFIG_FILE } from './constants.js';
 import type { ConfigSource } from './types.js';
 
 export interface FoundConfigFile {
@@ -35,13 +35,17 @@ function userConfigPath(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * --config, else TEMPERED_CONFIG, else the first default file that exists. A named file that
- * is missing is an error (the operator meant it); a missing default file just means no config.
+ * --config, else TEMPERED_CONFIG, else the first default file that exists: ./tempered.yml (.yaml,
+ * .json), the user's `$XDG_CONFIG_HOME/tempered/config.yml`, the machine's
+ * `/etc/tempered/config.yml`. A named file that is missing is an error (the operator meant it);
+ * a missing default file just means no config.
  */
 export async function findConfigFile(options: {
   path?: string | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The machine-wide file; tests point it elsewhere. */
+  systemConfig?: string;
 }): Promise<FoundConfigFile> {
   const { env, cwd } = options;
   const named = options.path ? 'flag' : env[ConfigEnv.config] ? 'env' : undefined;
@@ -60,7 +64,11 @@ export async function findConfigFile(options: {
     }
     return { path, source: named };
   }
-  const candidates = [...LOCAL_CONFIG_FILES.map((name) => join(cwd, name)), userConfigPath(env)];
+  const candidates = [
+    ...LOCAL_CONFIG_FILES.map((name) => join(cwd, name)),
+    userConfigPath(env),
+    options.systemConfig ?? SYSTEM_CONFIG_FILE,
+  ];
   for (const candidate of candidates) {
     const path = resolve(cwd, candidate);
     if ((await probe(path)) === 'file') return { path, source: 'default' };

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SYSTEM_CONFIG_FILE } from '../../../src/config/constants.js';
+import { findConfigFile } from '../../../src/config/findConfigFile.js';
 import {
   loadConfig,
   loadConfigFile,
@@ -129,6 +131,24 @@ describe('Function: loadConfigFile', () => {
       expect(
         (await loadConfigFile({ env: { ...env, XDG_CONFIG_HOME: join(dir, 'xdg') }, cwd, cli: 'x' })).file,
       ).toBe(xdg);
+    });
+
+    it('falls back last to the machine-wide /etc/tempered/config.yml, as a cron job from / needs', async () => {
+      const cwd = join(dir, 'empty-too');
+      mkdirSync(cwd);
+      const system = join(dir, 'etc', 'tempered', 'config.yml');
+      expect(await findConfigFile({ env, cwd, systemConfig: system })).toEqual({
+        path: undefined,
+        source: 'none',
+      });
+      write('etc/tempered/config.yml', 'logLevel: warn\n');
+      expect(await findConfigFile({ env, cwd, systemConfig: system })).toEqual({
+        path: system,
+        source: 'default',
+      });
+      const user = write('home/.config/tempered/config.yml', 'logLevel: warn\n');
+      expect((await findConfigFile({ env, cwd, systemConfig: system })).path).toBe(user);
+      expect(SYSTEM_CONFIG_FILE).toBe('/etc/tempered/config.yml');
     });
 
     it('fails with exit 2 when a named file does not exist', async () => {
