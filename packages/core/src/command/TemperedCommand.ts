@@ -90,6 +90,8 @@ export abstract class TemperedCommand<T> extends Command {
   #removeSignalHandlers: (() => void) | undefined;
   #heartbeatStarted = false;
   readonly #httpClients: HttpClient[] = [];
+  /** What print() held back under --quiet, printed only if the run fails. */
+  readonly #heldBack: string[] = [];
   readonly #controller = runController();
 
   protected get logger(): Logger {
@@ -223,6 +225,7 @@ export abstract class TemperedCommand<T> extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<unknown> {
+    if (error && this.#heldBack.length > 0) process.stdout.write(`${this.#heldBack.join('\n')}\n`);
     try {
       await Promise.allSettled(this.#httpClients.map((client) => client.close()));
       if (this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns) await this.closeRun(error);
@@ -302,9 +305,15 @@ export abstract class TemperedCommand<T> extends Command {
     process.stdout.write(`${JSON.stringify(secrets.redact(plain), null, 2)}\n`);
   }
 
-  /** Result text for a person; suppressed under --json, where the result is the JSON document. */
+  /**
+   * Result text for a person; suppressed under --json, where the result is the JSON document, and
+   * held back under --quiet until the run is known to have failed.
+   */
   protected print(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(`${secrets.redactString(text)}\n`);
+    if (this.jsonEnabled()) return;
+    const line = secrets.redactString(text);
+    if (this.flags?.quiet === true) this.#heldBack.push(line);
+    else process.stdout.write(`${line}\n`);
   }
 
   protected addWarning(message: string): void {

@@ -17,6 +17,12 @@ export const standardFlags = {
     helpGroup: 'GLOBAL',
   }),
   'dry-run': Flags.boolean({ summary: 'Print the plan and change nothing.', helpGroup: 'GLOBAL' }),
+  quiet: Flags.boolean({
+    char: 'q',
+    summary:
+      'Print nothing on stdout unless the run fails (then everything it held back), like rsync without -v: no cron mail on success.',
+    helpGroup: 'GLOBAL',
+  }),
   yes: Flags.boolean({
     char: 'y',
     summary: 'Confirm changes to a protected environment without a prompt (needed without a TTY).',

@@ -114,4 +114,24 @@ describe('a partial run', () => {
       failure: { code: 'E_TEMPERED', step: expect.stringMatching(/^write:a\.txt@/) },
     });
   });
+
+  it('--quiet (-q) prints nothing on success, and everything it held back when the run fails', async () => {
+    const ws = await workspace();
+    const failing = await ws.writeConfig('failing.json', {
+      'tempered-demo': { files: FILES, failOn: ['hello.txt'] },
+    });
+    const fine = await ws.writeConfig('fine.json', { 'tempered-demo': { files: FILES } });
+
+    const quiet = await ws.run(['apply', ws.path('ok'), '--config', fine, '--quiet']);
+    const again = await ws.run(['apply', ws.path('ok'), '--config', fine, '-q']);
+    const dry = await ws.run(['apply', ws.path('dry'), '--config', fine, '-q', '--dry-run']);
+    const partial = await ws.run(['apply', ws.path('bad'), '--config', failing, '-q']);
+
+    expect([quiet.code, again.code, dry.code, partial.code]).toEqual([0, 0, 0, 3]);
+    expect(quiet.stdout).toBe('');
+    expect(again.stdout).toBe('');
+    expect(dry.stdout).toBe('');
+    expect((await readdir(ws.path('ok'))).sort()).toEqual(Object.keys(FILES));
+    expect(partial.stdout).toBe('+ a.txt (applied)\n+ z.txt (applied)\n');
+  });
 });
