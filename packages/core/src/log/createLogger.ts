@@ -81,27 +81,68 @@ function writeFully(fd: number, buffer: Buffer): void {
 }
 
 // O_NONBLOCK: opening a FIFO for writing waits for a reader, for good if none comes, and SIGTERM
-// could not end the run; a full pipe is what writeFully already handles
+// could not end the run; a full pipe is what writeFully already handles. O_NOFOLLOW: a root run
+// must not append to (and chmod) whatever file a symlink in a log directory points at.
 const LOG_FILE_FLAGS =
-  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  constants.O_NONBLOCK |
+  constants.O_NOCTTY |
+  constants.O_NOFOLLOW;
+// /dev/stdout and friends are symlinks to a pipe or a terminal: followed, but never created
+const LINKED_STREAM_FLAGS =
+  constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+const LOG_FILE_HINT = 'point --log-file (or logFile, TEMPERED_LOG_FILE) at a regular file of your own';
 
 export function openLogFile(path: string): number {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  let fd: number;
+  const fd = openOrRefuse(path, LOG_FILE_FLAGS) ?? openLinkedStream(path);
+  const info = fstatSync(fd);
+  if (info.isFile()) {
+    // a file someone else owns, or one with another name too (a hard link to /etc/passwd), is
+    // not a log of ours to append to or to chmod
+    const uid = process.getuid?.();
+    const problem =
+      uid !== undefined && info.uid !== uid
+        ? `it belongs to uid ${info.uid}, not to this user (uid ${uid})`
+        : info.nlink > 1
+          ? `it has ${info.nlink} hard links`
+          : undefined;
+    if (problem !== undefined) {
+      closeSync(fd);
+      throw new UsageError(`cannot use log file ${path}: ${problem}`, { hint: LOG_FILE_HINT });
+    }
+    // an existing file keeps its mode on open; logs may hold run details, so tighten it
+    if ((info.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  }
+  return fd;
+}
+
+/** The fd, or undefined when `path` is a symlink (ELOOP under O_NOFOLLOW). */
+function openOrRefuse(path: string, flags: number): number | undefined {
   try {
-    fd = openSync(path, LOG_FILE_FLAGS, 0o600);
+    return openSync(path, flags, 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return undefined;
+    if (code !== 'ENXIO') throw error;
     throw new UsageError(`cannot open log file ${path}: a FIFO with no reader`, {
       cause: error,
-      hint: 'point --log-file (or logFile, TEMPERED_LOG_FILE) at a regular file',
+      hint: LOG_FILE_HINT,
     });
   }
-  const info = fstatSync(fd);
-  // an existing file keeps its mode on open; logs may hold run details, so tighten it (a
-  // regular file only: the mode of a pipe or a terminal is not ours to change)
-  if (info.isFile() && (info.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
-  return fd;
+}
+
+/** A symlink is only followed to a stream (a pipe, a terminal, /dev/null), never to a file. */
+function openLinkedStream(path: string): number {
+  const fd = openOrRefuse(path, LINKED_STREAM_FLAGS);
+  if (fd !== undefined && !fstatSync(fd).isFile()) return fd;
+  if (fd !== undefined) closeSync(fd);
+  throw new UsageError(`cannot use log file ${path}: it is a symlink to a file`, {
+    hint: 'name the log file itself, not a link to it',
+  });
 }
 
 /**

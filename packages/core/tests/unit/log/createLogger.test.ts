@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  fstatSync,
+  linkSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +124,64 @@ describe('openLogFile on a FIFO (issue 14, item 13)', () => {
       const fifo = join(dir, 'log.fifo');
       execFileSync('mkfifo', [fifo]);
       expect(() => openLogFile(fifo)).toThrow(`cannot open log file ${fifo}: a FIFO with no reader`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openLogFile never appends to, or chmods, a file that is not our own log', () => {
+  const setUp = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logfile-own-'));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n', { mode: 0o4755 });
+    return { dir, victim };
+  };
+  const untouched = (victim: string) => {
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(statSync(victim).mode & 0o7777).toBe(0o4755);
+  };
+
+  it('refuses a symlink to a file (a link planted in a log directory)', () => {
+    const { dir, victim } = setUp();
+    try {
+      const link = join(dir, 'run.log');
+      symlinkSync(victim, link);
+      expect(() => openLogFile(link)).toThrow(`cannot use log file ${link}: it is a symlink to a file`);
+      untouched(victim);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a hard link, and a file another user owns', () => {
+    const { dir, victim } = setUp();
+    try {
+      const hard = join(dir, 'hard.log');
+      linkSync(victim, hard);
+      expect(() => openLogFile(hard)).toThrow(`cannot use log file ${hard}: it has 2 hard links`);
+      untouched(victim);
+      if (process.getuid?.() === 0) {
+        const theirs = join(dir, 'theirs.log');
+        writeFileSync(theirs, 'theirs\n', { mode: 0o644 });
+        chownSync(theirs, 65534, 65534);
+        expect(() => openLogFile(theirs)).toThrow(/it belongs to uid 65534, not to this user \(uid 0\)/);
+        expect(readFileSync(theirs, 'utf8')).toBe('theirs\n');
+        expect(statSync(theirs).mode & 0o777).toBe(0o644);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still follows a symlink to a stream (/dev/stdout style)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logfile-stream-'));
+    try {
+      const link = join(dir, 'null.log');
+      symlinkSync('/dev/null', link);
+      const fd = openLogFile(link);
+      expect(fstatSync(fd).isCharacterDevice()).toBe(true);
+      closeSync(fd);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
