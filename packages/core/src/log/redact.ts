@@ -26,8 +26,10 @@ const NOT_SECRETS = new Set(['true', 'false', 'null', 'none', 'undefined', 'enab
  * (and `-`, `.`), case-insensitive. These words count inside a part too (DBPASSWORD, APITOKEN):
  */
 const SECRET_NAME_WORDS = ['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'CREDENTIAL'];
-/** ...these only as a whole part, so AUTHOR, OAUTHLIB or KEYBOARD are not secrets: */
-const SECRET_NAME_PARTS = new Set(['AUTH', 'APIKEY', 'PRIVATEKEY']);
+/** ...these only as a whole part, so AUTHOR, OAUTHLIB, BYPASS or KEYBOARD are not secrets: */
+const SECRET_NAME_PARTS = new Set(['AUTH', 'APIKEY', 'PRIVATEKEY', 'PASS', 'PW', 'PWD', 'COOKIE', 'DSN']);
+/** The shell's working directories: a PWD part marks a password anywhere else (MYSQL_PWD). */
+const NOT_SECRET_NAMES = new Set(['PWD', 'OLDPWD']);
 /** ...and these as two parts in a row. */
 const SECRET_NAME_PAIRS = [
   ['API', 'KEY'],
@@ -35,12 +37,16 @@ const SECRET_NAME_PAIRS = [
 ];
 
 /**
- * Whether an environment variable's name marks its value as a secret (DB_PASSWORD, GITHUB_TOKEN,
- * NPM_AUTH, STRIPE_API_KEY, SSH_PRIVATE_KEY, AWS_SECRET_ACCESS_KEY), by the parts of its name
- * above. Callers add the names an operator lists; our own TEMPERED_* settings are not secrets.
+ * Whether an environment variable's name marks its value as a secret (DB_PASSWORD, DB_PASS,
+ * MYSQL_PWD, GITHUB_TOKEN, NPM_AUTH, STRIPE_KEY, SSH_PRIVATE_KEY, SENTRY_DSN, SESSION_COOKIE), by
+ * the parts of its name above, or a last part KEY. Callers add the names an operator lists; our own TEMPERED_* settings are not secrets.
  */
 export function isSecretEnvName(name: string): boolean {
-  const parts = name.toUpperCase().split(/[_.-]+/);
+  const upper = name.toUpperCase();
+  if (NOT_SECRET_NAMES.has(upper)) return false;
+  const parts = upper.split(/[_.-]+/);
+  // a name ending in KEY (STRIPE_KEY, SIGNING_KEY, APP_KEY) holds one; AWS_ACCESS_KEY_ID does not
+  if (parts.length > 1 && parts.at(-1) === 'KEY') return true;
   return parts.some(
     (part, index) =>
       SECRET_NAME_PARTS.has(part) ||

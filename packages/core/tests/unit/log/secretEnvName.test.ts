@@ -18,6 +18,17 @@ describe('isSecretEnvName', () => {
     'REGISTRY_AUTH_HEADER',
     'DBPASSWORD',
     'HC_APITOKEN',
+    'DB_PASS',
+    'SMTP_PASS',
+    'DB_PW',
+    'MYSQL_PWD',
+    'STRIPE_KEY',
+    'SIGNING_KEY',
+    'JWT_SIGNING_KEY',
+    'APP_KEY',
+    'SSH_KEY',
+    'SESSION_COOKIE',
+    'SENTRY_DSN',
   ])('%s is secret', (name) => {
     expect(isSecretEnvName(name)).toBe(true);
   });
@@ -31,6 +42,11 @@ describe('isSecretEnvName', () => {
     'PRIVATE_NETWORK',
     'AWS_ACCESS_KEY_ID',
     'PWD',
+    'OLDPWD',
+    'KEY',
+    'BYPASS_CACHE',
+    'KEYBOARD',
+    'PASSENGER_APP_ENV',
     'HOME',
     'PATH',
   ])('%s is not', (name) => {
