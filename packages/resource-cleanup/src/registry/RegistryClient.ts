@@ -89,9 +89,8 @@ export class RegistryClient {
 
   /** Every repository name, following the catalog's `Link` pages. */
   async catalog(signal?: AbortSignal): Promise<string[]> {
-    const names: string[] = [];
     let target: string | undefined = `v2/_catalog?n=${this.#pageSize}`;
-    const pages = new Pagination(`${this.origin}: the catalog`, this.#limits.maxPages);
+    const pages = new Pagination(`${this.origin}: the catalog`, this.#limits.maxPages, this.#pageSize);
     while (target !== undefined) {
       pages.visit(this.#url(target));
       const response: Answer = await this.#send('GET', target, {
@@ -109,17 +108,20 @@ export class RegistryClient {
       const page = this.#json<{ repositories?: unknown }>(response, 'the catalog page')?.repositories;
       if (!Array.isArray(page))
         throw new PermanentError(`${this.origin}: the catalog answer has no repositories list`);
-      names.push(...page.filter((name): name is string => typeof name === 'string'));
+      pages.add(page.filter((name): name is string => typeof name === 'string'));
       target = this.#next(response, page.length);
     }
-    return names;
+    return pages.names;
   }
 
   /** Every tag of a repository, following `Link` pages; undefined when the registry does not know it. */
   async tags(repository: string, signal?: AbortSignal): Promise<string[] | undefined> {
-    const tags: string[] = [];
     let target: string | undefined = `v2/${repository}/tags/list?n=${this.#pageSize}`;
-    const pages = new Pagination(`${this.origin}: the tag list of ${repository}`, this.#limits.maxPages);
+    const pages = new Pagination(
+      `${this.origin}: the tag list of ${repository}`,
+      this.#limits.maxPages,
+      this.#pageSize,
+    );
     while (target !== undefined) {
       pages.visit(this.#url(target));
       const response: Answer = await this.#send('GET', target, {
@@ -129,14 +131,14 @@ export class RegistryClient {
         what: `tag list page of ${repository} (maxPageBytes)`,
         signal,
       });
-      if (response.status === 404) return tags.length === 0 ? undefined : tags;
+      if (response.status === 404) return pages.names.length === 0 ? undefined : pages.names;
       const page = this.#json<{ tags?: unknown }>(response, `the tag list page of ${repository}`)?.tags;
       // a repository whose tags were all deleted lists `"tags": null`
       const list = Array.isArray(page) ? page.filter((tag): tag is string => typeof tag === 'string') : [];
-      tags.push(...list);
+      pages.add(list);
       target = this.#next(response, list.length);
     }
-    return tags;
+    return pages.names;
   }
 
   /** HEAD the tag's manifest: its digest and media type; undefined when the tag is gone. */

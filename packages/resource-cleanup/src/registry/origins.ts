@@ -12,13 +12,17 @@ export function isLoopback(url: URL): boolean {
 
 /**
  * May the rule's credentials be sent to this token realm? Only to an origin listed in
- * `tokenRealms`; without that list, only to the registry's own host over https (or over http
- * when the registry itself is plain http on loopback, as in a local test registry).
+ * `tokenRealms`. Without that list: the registry's own origin (over https, or over http when the
+ * registry itself is plain http on loopback, as in a local test registry), or another https port
+ * of the registry's host below 1024, which only root on that host can listen on. Any port of a
+ * loopback registry's host is not enough: every local user can listen on 127.0.0.1:40000.
  */
 export function realmAllowed(realm: URL, registry: URL, tokenRealms: readonly string[] | undefined): boolean {
   if (tokenRealms !== undefined)
     return tokenRealms.some((allowed) => new URL(allowed).origin === realm.origin);
-  if (realm.hostname.toLowerCase() !== registry.hostname.toLowerCase()) return false;
-  if (realm.protocol === 'https:') return true;
-  return realm.protocol === 'http:' && registry.protocol === 'http:' && isLoopback(registry);
+  if (realm.origin === registry.origin)
+    return realm.protocol === 'https:' || (realm.protocol === 'http:' && isLoopback(registry));
+  if (realm.protocol !== 'https:' || realm.hostname.toLowerCase() !== registry.hostname.toLowerCase())
+    return false;
+  return Number(realm.port || 443) < 1024;
 }
