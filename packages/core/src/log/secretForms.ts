@@ -30,15 +30,29 @@ function asciiJson(escaped: string): string {
   return escaped.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** URL-encoded (component and form style), JSON-escaped and base64 forms that differ from `text`. */
+/** RFC 3986 percent-encoding (Python's quote, PHP's rawurlencode): `!'()*` encoded too. */
+function strictUrl(url: string): string {
+  return url.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Go's and Java's HTML-safe JSON: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`. */
+function htmlSafeJson(escaped: string): string {
+  return escaped.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** URL-encoded (component, RFC 3986 and form style), JSON-escaped and base64 forms that differ from `text`. */
 export function encodedForms(text: string): string[] {
   const url = encodeURIComponent(text);
   const json = JSON.stringify(text).slice(1, -1);
   const forms = new Set([
     url,
     url.replaceAll('%20', '+'),
+    strictUrl(url),
+    strictUrl(url).replaceAll('%20', '+'),
     json,
     asciiJson(json),
+    htmlSafeJson(json),
+    htmlSafeJson(asciiJson(json)),
     ...base64Forms(Buffer.from(text, 'utf8')),
   ]);
   forms.delete(text);

@@ -48,6 +48,13 @@ describe('encoded forms of a secret', () => {
     expect(r.redactString(`{"password":${ascii}}`)).toBe(`{"password":"${REDACTED}"}`);
   });
 
+  it("masks RFC 3986 percent-encoding (Python's quote) and Go's HTML-safe JSON", () => {
+    const secret = "p4ss!w*rd(x)'<&>";
+    const r = redactorWith(secret);
+    expect(r.redactString('?p=p4ss%21w%2Ard%28x%29%27%3C%26%3E&x=1')).toBe(`?p=${REDACTED}&x=1`);
+    expect(r.redactString('{"p":"p4ss!w*rd(x)\'\\u003c\\u0026\\u003e"}')).toBe(`{"p":"${REDACTED}"}`);
+  });
+
   it('keeps no form shorter than the minimum, so a short secret does not blank random text', () => {
     expect(encodedForms('abcd').every((form) => form.length >= MIN_ENCODED_LENGTH)).toBe(true);
     expect(encodedForms('abcd')).toContain(Buffer.from('abcd').toString('base64'));
