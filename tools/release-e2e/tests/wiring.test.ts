@@ -125,6 +125,8 @@ describe('examples/cron', () => {
       expect(bins, `crontab runs ${bin}, which no package provides`).toContain(bin);
       expect(args).toContain('--lock-wait');
       expect(args).toContain('--log-file');
+      // no mail on success: stdout only when the run fails
+      expect(args).toContain('--quiet');
       const config = args[args.indexOf('--config') + 1] ?? '';
       expect(config).toBe(`/etc/tempered/${bin}.yml`);
       const example = readFileSync(join(dir, 'tempered', `${bin}.yml`), 'utf8');
