@@ -104,7 +104,8 @@ export async function unpackArtifact(
     await ensureFreeSpace(parent, artifact.need, limits.minFreeSpace, what);
     const watched = { ...options, limits, watch: new SpaceWatch(parent, limits.minFreeSpace, what) };
     if (artifact.kind === 'directory') {
-      await copyDirectory(artifact.path, dest, watched);
+      // copied from what is read, checked again as it goes, and compared with the plan's digest
+      await copyDirectory(artifact.path, dest, watched, artifact.digest);
       return;
     }
     // the archive is read again: make sure it is still the one that was checked and planned
