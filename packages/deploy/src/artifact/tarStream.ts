@@ -79,11 +79,25 @@ export async function pumpTarball(file: string, sink: TarSink, options: PumpOpti
 
   let unpacked = 0;
   let failure: unknown;
+  // the first bytes are held back until there are two to test: a first inflated chunk can be a
+  // single byte (a long gzip comment fills the first read), and node-tar sniffs the first two
+  // bytes it is given, whatever the chunks, to decide whether to inflate them itself
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const take = (chunk: Buffer): Buffer | undefined => {
+    if (head === undefined) return chunk;
+    head = Buffer.concat([head, chunk]);
+    if (head.length < GZIP_MAGIC.length) return undefined;
+    if (head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC)) {
+      throw new LimitError('holds a second compressed stream inside the gzip one, not a tar archive');
+    }
+    const first = head;
+    head = undefined;
+    return first;
+  };
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      if (unpacked === 0 && chunk.subarray(0, 2).equals(GZIP_MAGIC)) {
-        throw new LimitError('holds a second compressed stream inside the gzip one, not a tar archive');
-      }
+    for await (const inflated of gunzip as AsyncIterable<Buffer>) {
+      const chunk = take(inflated);
+      if (chunk === undefined) continue;
       unpacked += chunk.length;
       if (unpacked > limits.maxBytes) {
         throw new LimitError(
@@ -101,6 +115,8 @@ export async function pumpTarball(file: string, sink: TarSink, options: PumpOpti
       await options.afterChunk?.(chunk.length);
       if (options.stop?.() === true) break;
     }
+    // a whole tar stream of one byte: not a gzip, and not a tar either (node-tar says so)
+    if (head !== undefined && head.length > 0) sink.write(head);
   } catch (error) {
     failure = error;
   } finally {

@@ -58,6 +58,8 @@ export async function scanTarball(file: string, limits: ArtifactLimits): Promise
   const parser = new Parser({
     strict: true,
     zstd: false,
+    // it is fed the inflated tar stream: were it to inflate anything itself, abort at once
+    maxDecompressionRatio: 0,
     onReadEntry: (entry) => {
       entry.resume();
       if (refused !== undefined) return;
@@ -122,6 +124,7 @@ export async function extractTarball(file: string, dest: string, options: Unpack
     cwd: dest,
     strict: true,
     zstd: false,
+    maxDecompressionRatio: 0,
     preservePaths: false,
     preserveOwner: false,
     filter: (path, entry) => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listTree, type Workspace } from '@tempered/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTarGz, writeBigTarGz } from '../fixtures/tarball.js';
+import { gzipFirstByteAlone, makeTarGz, writeBigTarGz } from '../fixtures/tarball.js';
 import {
   currentOf,
   errorLine,
@@ -52,6 +52,22 @@ describe('limits on what an artifact unpacks to: exit 2, nothing written', () =>
       /bomb\.tar\.gz refused: it unpacks to over 100 times its compressed size .*deploy\.artifactLimits\.maxRatio/,
     );
     expect(ms).toBeLessThan(15_000);
+  });
+
+  it('a gzip inside the gzip is refused even when the first inflated chunk is a single byte', async () => {
+    const ws = await workspace();
+    const config = await writeDeployConfig(ws);
+    await releaseOk(ws, 'v1', config);
+    // node-tar, seeing 1f 8b, would inflate the inner gzip itself: outside maxRatio and the memory bound
+    const inner = makeTarGz([{ name: 'version', content: 'nested\n' }]);
+    const nested = ws.path('nested.tar.gz');
+    await writeFile(nested, gzipFirstByteAlone(inner));
+
+    await expectRefused(
+      ws,
+      ['release', nested, '--version', 'v2', '--config', config],
+      /nested\.tar\.gz refused: it holds a second compressed stream inside the gzip one/,
+    );
   });
 
   it('a member declaring more than the 4 GiB default is refused from its header, before it is inflated', async () => {
