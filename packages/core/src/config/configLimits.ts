@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.js';
-import { formatByteLimit } from '../fs/readBoundedFile.js';
+import { formatBytes } from '../util/bytes.js';
 import { CONFIG_LIMITS } from './constants.js';
 
 /**
@@ -16,7 +16,7 @@ export function configLimitError(file: string, what: string): ConfigError {
 export function tooLargeError(file: string): ConfigError {
   return configLimitError(
     file,
-    `config file is larger than the ${formatByteLimit(CONFIG_LIMITS.maxBytes)} limit`,
+    `config file is larger than the ${formatBytes(CONFIG_LIMITS.maxBytes)} limit`,
   );
 }
 
@@ -66,7 +66,7 @@ export function checkExpandedSize(file: string, value: unknown): ConfigError | u
     if (values > CONFIG_LIMITS.maxExpandedValues || chars > CONFIG_LIMITS.maxExpandedChars) {
       return configLimitError(
         file,
-        `expands to more than the limit of ${CONFIG_LIMITS.maxExpandedValues} values or ${formatByteLimit(CONFIG_LIMITS.maxExpandedChars)} of text (YAML aliases)`,
+        `expands to more than the limit of ${CONFIG_LIMITS.maxExpandedValues} values or ${formatBytes(CONFIG_LIMITS.maxExpandedChars)} of text (YAML aliases)`,
       );
     }
     if (typeof node !== 'object' || node === null) continue;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/index.js';
-import { formatByteLimit, readBoundedFileSync } from '../fs/readBoundedFile.js';
+import { readBoundedFileSync } from '../fs/readBoundedFile.js';
 import { SECRET_KEY_PATTERN, secrets } from '../log/redact.js';
+import { formatBytes } from '../util/bytes.js';
 import {
   ConfigEnv,
   MAX_SECRET_FILE_BYTES,
@@ -53,7 +54,7 @@ function readSecretFile(ctx: InterpolationContext, path: KeyPath, variable: stri
       ctx,
       path,
       `cannot read ${variable}=${file}: ${reason}`,
-      `point ${variable} at a regular file of at most ${formatByteLimit(MAX_SECRET_FILE_BYTES)} that this user can read`,
+      `point ${variable} at a regular file of at most ${formatBytes(MAX_SECRET_FILE_BYTES)} that this user can read`,
     );
   }
   const value = text.replace(/\r?\n$/, '');

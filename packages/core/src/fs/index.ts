@@ -6,7 +6,6 @@ export { fsyncDir } from './fsyncDir.js';
 export {
   BoundedReadError,
   type BoundedReadOptions,
-  formatByteLimit,
   readBoundedFile,
   readBoundedFileSync,
 } from './readBoundedFile.js';

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { formatBytes } from '../util/bytes.js';
 
 /**
  * Reading a file an operator names (a config file, a `*_FILE` secret) is reading untrusted input:
@@ -32,12 +33,6 @@ export interface BoundedReadOptions {
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** `1 MiB`, `64 KiB`, or bytes: limits are round binary sizes, and say so in messages. */
-export function formatByteLimit(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
-}
-
 function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isFIFO()) return 'a FIFO';
@@ -55,7 +50,7 @@ function check(path: string, info: Stats, maxBytes: number): void {
 }
 
 function tooLarge(path: string, maxBytes: number): BoundedReadError {
-  return new BoundedReadError(path, 'E_TOO_LARGE', `larger than the ${formatByteLimit(maxBytes)} limit`);
+  return new BoundedReadError(path, 'E_TOO_LARGE', `larger than the ${formatBytes(maxBytes)} limit`);
 }
 
 function openFailed(path: string, error: unknown): BoundedReadError {

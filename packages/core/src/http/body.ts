@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { PermanentError } from '../errors/index.js';
+import { formatBytes } from '../util/bytes.js';
 import type { HttpBody, ResponseType } from './types.js';
 
 export interface EncodedBody {
@@ -67,19 +68,6 @@ export function bodyTooLarge(
   return new PermanentError(`${describe}: the ${label} is larger than ${formatBytes(maxBytes)}; refused`, {
     hint: hint ?? 'if the server is trusted and this answer is expected, raise the limit (maxBodyBytes)',
   });
-}
-
-/** `512 B`, `8.0 MiB`, `12 MiB`: the cap as the refusal names it. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 export async function readBody(

@@ -1,1 +1,2 @@
+export { formatBytes } from './bytes.js';
 export { formatDuration, parseDuration } from './duration.js';

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, readdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatBytes } from '@tempered/core';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
 import { diskBytes, type SpaceNeed } from './freeSpace.js';
 import type { UnpackOptions } from './inspectArtifact.js';
-import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS, formatBytes } from './limits.js';
+import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 
 export interface DirectoryScan {
   /** `sha256` over a manifest of every entry: path, kind, executable bit, content or link target. */

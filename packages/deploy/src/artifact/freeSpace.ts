@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
+import { formatBytes } from '@tempered/core';
 import { DiskFullError } from '../errors.js';
-import { formatBytes } from './limits.js';
 
 /** What a release takes on disk, estimated before it is unpacked. */
 export interface SpaceNeed {

@@ -29,17 +29,3 @@ export const DEFAULT_ARTIFACT_LIMITS: ArtifactLimits = {
  * block of zeros (a preallocated database) has a huge ratio for a moment, and is no threat.
  */
 export const RATIO_GRACE_BYTES = 64 * MiB;
-
-/** `4 GiB`, `64 MiB`, `1.5 GiB`, `812 KiB`, `17 bytes`: for messages. */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [1024 ** 4, 'TiB'],
-    [GiB, 'GiB'],
-    [MiB, 'MiB'],
-    [1024, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
-  }
-  return `${bytes} bytes`;
-}

@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { type ArtifactLimits, formatBytes, RATIO_GRACE_BYTES } from './limits.js';
+import { formatBytes } from '@tempered/core';
+import { type ArtifactLimits, RATIO_GRACE_BYTES } from './limits.js';
 
 /**
  * node-tar's Parser (listing) or Unpack (extracting), fed the UNCOMPRESSED tar stream: given the

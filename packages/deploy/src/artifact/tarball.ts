@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { formatBytes } from '@tempered/core';
 import type { ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
 import { finalMode } from './directory.js';
 import { diskBytes, type SpaceNeed } from './freeSpace.js';
 import type { UnpackOptions } from './inspectArtifact.js';
-import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS, formatBytes } from './limits.js';
+import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 import { LimitError, pumpTarball } from './tarStream.js';
 
 const KINDS: Partial<Record<string, EntryKind>> = {

@@ -1,9 +1,8 @@
-import type { PlanAction } from '@tempered/core';
+import { formatBytes, type PlanAction } from '@tempered/core';
 import type { ResolvedRule } from '../options.js';
 import type { CleanupDetails, Listing, Provider, Resource } from '../provider/types.js';
 import { keepClosure } from '../select/keepClosure.js';
 import { selectItems } from '../select/selectItems.js';
-import { formatBytes } from '../util/format.js';
 
 export interface RulePlan {
   rule: string;

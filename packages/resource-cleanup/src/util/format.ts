@@ -9,18 +9,6 @@ export function formatAge(ms: number): string {
   return `${Math.floor(value / 1000)}s`;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 /** `sha256:0123456789ab`: enough of a digest to tell images apart in a plan. */
 export function shortDigest(digest: string): string {
   const [algorithm, hex] = digest.split(':');

@@ -7,12 +7,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BoundedReadError,
-  formatByteLimit,
-  readBoundedFile,
-  readBoundedFileSync,
-} from '../../../src/fs/readBoundedFile.js';
+import { BoundedReadError, readBoundedFile, readBoundedFileSync } from '../../../src/fs/readBoundedFile.js';
 
 let dir: string;
 beforeEach(() => {
@@ -72,13 +67,5 @@ describe.each(Object.entries(READERS))('%s', (_name, read) => {
     const error = await read(join(dir, 'missing'), 1024).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BoundedReadError);
     expect(error).toMatchObject({ code: 'ENOENT', message: 'ENOENT' });
-  });
-});
-
-describe('formatByteLimit', () => {
-  it('says round binary sizes as such', () => {
-    expect(formatByteLimit(1024 * 1024)).toBe('1 MiB');
-    expect(formatByteLimit(64 * 1024)).toBe('64 KiB');
-    expect(formatByteLimit(1000)).toBe('1000 bytes');
   });
 });

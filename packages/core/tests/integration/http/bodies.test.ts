@@ -75,7 +75,7 @@ describe('HttpClient against a real server: capped bodies (maxBodyBytes)', () =>
     // Assess: one line naming the redacted URL, the body and the limit; a PermanentError
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toMatch(
-      /^GET http:\/\/127\.0\.0\.1:\d+\/v2\/app\/web\/manifests\/latest\?token=[^ ]+: the manifest app\/web@latest \(maxManifestBytes\) is larger than 1\.0 MiB; refused$/,
+      /^GET http:\/\/127\.0\.0\.1:\d+\/v2\/app\/web\/manifests\/latest\?token=[^ ]+: the manifest app\/web@latest \(maxManifestBytes\) is larger than 1 MiB; refused$/,
     );
     expect((error as Error).message).not.toContain('s3cret');
     await floods[0]!.closed;
@@ -107,7 +107,7 @@ describe('HttpClient against a real server: capped bodies (maxBodyBytes)', () =>
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toBe(
-      `GET ${server.url}/page: the response body is larger than 1.0 MiB; refused`,
+      `GET ${server.url}/page: the response body is larger than 1 MiB; refused`,
     );
     expect((error as PermanentError).hint).toContain('maxBodyBytes');
     await new Promise<void>((resolve) => (held!.destroyed ? resolve() : held!.on('close', () => resolve())));
@@ -162,7 +162,7 @@ describe('HttpClient against a real server: capped bodies (maxBodyBytes)', () =>
     });
 
     // Assess
-    expect((refused as Error).message).toContain('is larger than 1.0 KiB; refused');
+    expect((refused as Error).message).toContain('is larger than 1 KiB; refused');
     expect(allowed.body).toHaveLength(4 * 1024);
     expect(missing).toMatchObject({ status: 404, body: undefined });
   });

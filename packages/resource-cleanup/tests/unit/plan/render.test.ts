@@ -111,8 +111,8 @@ describe('Functions: buildRuleActions and renderCleanupPlan', () => {
       [
         'resource-cleanup plan [ci]: 2 rule(s), max-delete 1',
         'rule files (fs /srv/builds; match *.gz; olderThan 7d): 1 to delete, 1 kept',
-        '  - files: a.gz (age 9d, older than 7d; 2.0 KiB)',
-        '  = files: b.gz (too new: age 1d, olderThan 7d; 2.0 KiB)',
+        '  - files: a.gz (age 9d, older than 7d; 2 KiB)',
+        '  = files: b.gz (too new: age 1d, olderThan 7d; 2 KiB)',
         'rule images (registry http://r; repositories app; olderThan 7d): 1 to delete, 0 kept',
         '  - images: app [ci-1] (age 8d, older than 7d)',
         "Plan: 2 to delete, 1 kept OVER the cap of 1: a run would delete nothing. Registry space returns only after the registry's garbage collection (e.g. `registry garbage-collect`).",
