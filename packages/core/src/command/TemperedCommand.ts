@@ -23,7 +23,13 @@ import {
   secrets,
 } from '../log/index.js';
 import { RunCounters, sendHeartbeat, writePrometheusTextfile } from '../metrics/index.js';
-import { FileStateStore, type RunRecord, type StateStore, stateDirFor } from '../state/index.js';
+import {
+  ensureStateDir,
+  FileStateStore,
+  type RunRecord,
+  type StateStore,
+  stateDirFor,
+} from '../state/index.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
 import { newRunId } from './runId.js';
 import { installSignalHandlers } from './signals.js';
@@ -151,10 +157,11 @@ export abstract class TemperedCommand<T> extends Command {
     });
     const logger = this.#closableLogger.logger;
     const stateRoot = settings.stateDir;
-    const store = new FileStateStore(stateDirFor({ root: stateRoot, cli, environment: resolved.name }), {
-      logger,
-      runId,
-    });
+    const stateDir = stateDirFor({ root: stateRoot, cli, environment: resolved.name });
+    // a run that changes things needs its lock and journal; a dry-run only warns that its run
+    // record could not be kept
+    if (ctor.recordsRuns && flags['dry-run'] !== true) await ensureStateDir(stateDir);
+    const store = new FileStateStore(stateDir, { logger, runId });
     this.ctx = {
       cli,
       command,

@@ -14,6 +14,7 @@ export { type RunIdempotentOptions, runIdempotent } from './runIdempotent.js';
 export { hashPayload, stableStringify } from './stableHash.js';
 export {
   assertSafeSegment,
+  ensureStateDir,
   listEnvironments,
   type StateDirOptions,
   type StateRootOptions,

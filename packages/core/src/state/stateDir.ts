@@ -1,7 +1,8 @@
-import { readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../errors/index.js';
+import { PermanentError, UsageError } from '../errors/index.js';
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -40,6 +41,34 @@ export function stateDirFor(options: StateDirOptions): string {
   assertSafeSegment(options.cli, 'CLI name');
   assertSafeSegment(options.environment, 'environment');
   return join(stateRootFor(options), options.cli, options.environment);
+}
+
+const UNUSABLE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'a read-only filesystem',
+  ENOTDIR: 'a part of it is not a directory',
+  EEXIST: 'a part of it is not a directory',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Creates the run's state directory (0700) and checks this user can write there, before the run
+ * takes its lock: one line naming the directory and the setting to change, not an unexpected
+ * error from the first state file (exit 1, as any permission problem).
+ */
+export async function ensureStateDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const reason = UNUSABLE[(error as NodeJS.ErrnoException).code ?? ''];
+    if (reason === undefined) throw error;
+    throw new PermanentError(`cannot use the state directory ${dir}: ${reason}`, {
+      hint: 'point --state-dir (or TEMPERED_STATE_DIR, or stateDir in the config) at a directory this user can write',
+      cause: error,
+    });
+  }
 }
 
 /** Environments with state under the root, sorted; for `stats` across environments. */

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type CliResult, messages, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
@@ -45,6 +47,23 @@ describe('usage and config errors', () => {
       expect(result.stdout).toContain('USAGE');
       expect(result.stderr).toBe('');
     }
+  });
+
+  it('a state directory that cannot be made is one line naming it and the setting, exit 1', async () => {
+    const ws = await workspace();
+    const blocker = await ws.writeFile('not-a-dir', 'a file where the state directory would go\n');
+
+    const result = await ws.run(['apply', ws.path('out'), '--state-dir', join(blocker, 'state')]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const errors = result.logs.filter((line) => line.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'E_PERMANENT', exit_code: 1 });
+    expect(errors[0]?.msg).toBe(
+      `Error: cannot use the state directory ${join(blocker, 'state', 'tempered-demo', 'default')}: a part of it is not a directory (hint: point --state-dir (or TEMPERED_STATE_DIR, or stateDir in the config) at a directory this user can write)`,
+    );
+    expect(existsSync(ws.path('out'))).toBe(false);
   });
 
   it('a bad value type in the config file exits 2 naming the file and the key path', async () => {
