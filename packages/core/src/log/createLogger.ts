@@ -5,6 +5,7 @@ import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { UsageError } from '../errors/index.js';
 import type { LogLevelName } from './constants.js';
 import { humanFormat } from './humanFormat.js';
+import { stderrIsJournal, withPriority } from './journal.js';
 import { type Redactor, secrets } from './redact.js';
 
 export type Logger = PinoLogger;
@@ -154,7 +155,9 @@ export function createLogger(options: LoggerOptions = {}): ClosableLogger {
   const human = options.human ?? process.stderr.isTTY === true;
   const level = options.level ?? 'info';
   const withStack = level === 'trace' || level === 'debug';
-  const console = options.destination ?? new FdStream(2, human ? humanFormat : undefined);
+  const console =
+    options.destination ??
+    new FdStream(2, human ? humanFormat : stderrIsJournal() ? withPriority : undefined);
 
   let fileFd: number | undefined;
   let destination: DestinationStream = console;
