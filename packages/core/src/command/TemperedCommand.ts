@@ -288,7 +288,17 @@ export abstract class TemperedCommand<T> extends Command {
         );
       }
     }
-    if (ctx.settings.ping && this.#heartbeatStarted) {
+    // a run refused before it started (a protected environment without --yes) is a broken job
+    // line: its failure ping alerts at once instead of when the heartbeat goes missing. Not for a
+    // dry-run, a lock held by another run (75) or an operator's interrupt.
+    const refusedEarly =
+      !this.#heartbeatStarted &&
+      !this.isDryRun() &&
+      exitCode !== ExitCode.Success &&
+      exitCode !== ExitCode.Temporary &&
+      exitCode !== ExitCode.Interrupted &&
+      exitCode !== ExitCode.Terminated;
+    if (ctx.settings.ping && (this.#heartbeatStarted || refusedEarly)) {
       await sendHeartbeat(ctx.settings.ping, exitCode === 0 ? 'success' : 'fail', { logger });
     }
     logger.info(

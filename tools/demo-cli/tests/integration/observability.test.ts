@@ -47,6 +47,22 @@ describe('heartbeat pings', () => {
     expect(server.received.map((r) => r.url)).toEqual(['/hc/job-2/start', '/hc/job-2/fail']);
   });
 
+  it('a run refused before it starts (protected, no --yes) pings <url>/fail at once; a held lock does not', async () => {
+    const ws = await workspace();
+    const server = await startRecordingServer(200);
+    const config = await ws.writeConfig('tempered.json', {
+      ping: `${server.url}/hc/job-3`,
+      environments: { prod: { protected: true, 'tempered-demo': { files: FILES } } },
+    });
+
+    const refused = await ws.run(['apply', ws.path('out'), '--config', config, '-e', 'prod']);
+    const dry = await ws.run(['apply', ws.path('out'), '--config', config, '-e', 'prod', '--dry-run']);
+
+    expect(refused.code).toBe(2);
+    expect(dry.code).toBe(0);
+    expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /hc/job-3/fail']);
+  });
+
   it('a ping server that is down or failing changes nothing but a warning', async () => {
     const ws = await workspace();
     const down = await ws.writeConfig('down.json', {
