@@ -7,7 +7,6 @@ export { assertRelativePath } from './plan/relativePath.js';
 export {
   countPlan,
   displayPath,
-  formatBytes,
   quotePath,
   renderSyncAction,
   renderSyncPlan,

@@ -1,5 +1,5 @@
-import { formatDuration, type PlanSummary } from '@tempered/core';
-import { formatBytes, type PlanCounts } from './plan/render.js';
+import { formatBytes, formatDuration, type PlanSummary } from '@tempered/core';
+import type { PlanCounts } from './plan/render.js';
 
 /** The numbers of one run; `--json` carries them as `result.sync`. */
 export interface SyncStats {

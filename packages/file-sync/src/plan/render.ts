@@ -1,4 +1,4 @@
-import type { PlanAction } from '@tempered/core';
+import { formatBytes, type PlanAction } from '@tempered/core';
 import { type SyncDetails, SyncOp } from './types.js';
 
 // control characters, quotes and backslashes would break "one line per path"; so would edge spaces;
@@ -72,16 +72,4 @@ export function renderSyncPlan(
   for (const warning of warnings) lines.push(`! ${warning}`);
   lines.push(renderPlanCounts(countPlan(actions, unchanged)));
   return lines.join('\n');
-}
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
 }

@@ -1,4 +1,4 @@
-import { formatBytes } from '../plan/render.js';
+import { formatBytes } from '@tempered/core';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -62,7 +62,7 @@ export class Progress {
     return { ...this.#done };
   }
 
-  /** The bar as text, e.g. `[######------] 120/400 files, 1.20 MiB/4.00 MiB`. */
+  /** The bar as text, e.g. `[######------] 120/400 files, 1.2 MiB/4 MiB`. */
   line(): string {
     const { files, bytes } = this.#done;
     const fraction =

@@ -1,6 +1,7 @@
 import type { PlanAction } from '@tempered/core';
+import { formatBytes } from '@tempered/core';
 import { describe, expect, it } from 'vitest';
-import { countPlan, formatBytes, quotePath, renderSyncPlan } from '../../../src/plan/render.js';
+import { countPlan, quotePath, renderSyncPlan } from '../../../src/plan/render.js';
 import type { SyncDetails } from '../../../src/plan/types.js';
 
 const action = (
@@ -47,7 +48,7 @@ describe('renderSyncPlan', () => {
         '- old/',
         '- .x.file-sync-tmp-1-00000000000a (temp file of an interrupted run)',
         '! source "a": vanished during the scan',
-        'Plan: 3 to create, 1 to update, 1 to delete, 1 unchanged, 1 temp file(s) to remove; 2.10 KiB to copy.',
+        'Plan: 3 to create, 1 to update, 1 to delete, 1 unchanged, 1 temp file(s) to remove; 2.1 KiB to copy.',
       ].join('\n'),
     );
   });
@@ -71,7 +72,7 @@ describe('renderSyncPlan', () => {
       bytesToCopy: 5,
     });
     expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(1536)).toBe('1.50 KiB');
-    expect(formatBytes(1024 ** 3)).toBe('1.00 GiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(1024 ** 3)).toBe('1 GiB');
   });
 });

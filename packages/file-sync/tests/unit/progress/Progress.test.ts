@@ -15,7 +15,7 @@ describe('Progress', () => {
     progress.draw();
     progress.stop();
 
-    expect(writes[0]).toBe('\r[############------------] 1/4 files, 1.00 KiB/2.00 KiB\u001b[K');
+    expect(writes[0]).toBe('\r[############------------] 1/4 files, 1 KiB/2 KiB\u001b[K');
     expect(writes[1]).toBe('\r\u001b[K');
   });
 
