@@ -18,6 +18,8 @@ export interface ProgressOptions {
   onTick?: (done: ProgressTotals) => void;
   /** Without a TTY: default 30 s. */
   tickMs?: number;
+  /** Where TERM and NO_COLOR are read; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const BAR_WIDTH = 24;
@@ -37,8 +39,10 @@ export class Progress {
     private readonly options: ProgressOptions = {},
   ) {}
 
+  /** A bar redraws with escape codes: a TTY only, and not one that says it cannot take them. */
   get enabled(): boolean {
-    return this.stream.isTTY === true;
+    const env = this.options.env ?? process.env;
+    return this.stream.isTTY === true && env.TERM !== 'dumb' && !env.NO_COLOR;
   }
 
   start(): void {

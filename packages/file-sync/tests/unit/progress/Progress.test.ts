@@ -9,7 +9,7 @@ function sink(isTTY: boolean) {
 describe('Progress', () => {
   it('draws files and bytes against the totals on a TTY, and erases itself at the end', () => {
     const { writes, stream } = sink(true);
-    const progress = new Progress(stream, { files: 4, bytes: 2048 });
+    const progress = new Progress(stream, { files: 4, bytes: 2048 }, { env: { TERM: 'xterm' } });
 
     progress.advance(1, 1024);
     progress.draw();
@@ -30,5 +30,17 @@ describe('Progress', () => {
 
     expect(writes).toEqual([]);
     expect(progress.done).toEqual({ files: 1, bytes: 1 });
+  });
+
+  it.each([{ TERM: 'dumb' }, { NO_COLOR: '1' }])('draws nothing on a TTY with %j', (env) => {
+    const { writes, stream } = sink(true);
+    const progress = new Progress(stream, { files: 1, bytes: 1 }, { env });
+
+    progress.start();
+    progress.advance(1, 1);
+    progress.draw();
+    progress.stop();
+
+    expect(writes).toEqual([]);
   });
 });
