@@ -6,7 +6,9 @@
  * A --log-file that is a FIFO with no reader waited in its open the same way.
  */
 import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { errorLine, targetOf, workspace } from './helpers.js';
@@ -28,6 +30,22 @@ function fifoIn(ws: Workspace): string {
   const path = ws.path('hc-token.fifo');
   execFileSync('mkfifo', [path]);
   return path;
+}
+
+/**
+ * The write end of the FIFO once a reader has it open (O_NONBLOCK: ENXIO until then), held open
+ * so the reader's read blocks instead of seeing end of file; undefined if the run ended first.
+ */
+async function whenReadingOrExited(fifo: string, running: () => boolean): Promise<number | undefined> {
+  const deadline = Date.now() + PROMPT_MS;
+  while (running() && Date.now() < deadline) {
+    try {
+      return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch {
+      await sleep(20);
+    }
+  }
+  return undefined;
 }
 
 async function statusWith(ws: Workspace, tokenFile: string) {
@@ -90,13 +108,16 @@ describe('*_FILE secrets that are not regular files', () => {
   it('is never left running past a SIGTERM while a FIFO is named', async () => {
     const ws = await workspace();
     const config = await configWithToken(ws);
-    const child = ws.start(['status', '--config', config], { env: { HC_TOKEN_FILE: fifoIn(ws) } });
-    // by now the old code sat in its read of the FIFO; the new one has long exited 2
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const fifo = fifoIn(ws);
+    const child = ws.start(['status', '--config', config], { env: { HC_TOKEN_FILE: fifo } });
+    // SIGTERM once the run is reading the FIFO (a writer can open it: the reader is there), or
+    // not at all if it refused it first; the writer stays open, so a read waits as it would
+    const writer = await whenReadingOrExited(fifo, () => child.running);
     if (child.running) child.kill('SIGTERM');
     const guard = setTimeout(() => child.running && child.kill('SIGKILL'), 5_000);
     const result = await child.exit;
     clearTimeout(guard);
+    if (writer !== undefined) closeSync(writer);
 
     expect(result.signal, 'SIGTERM did not end the run; only SIGKILL did').not.toBe('SIGKILL');
     expect([2, 143]).toContain(result.code);
