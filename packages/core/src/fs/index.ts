@@ -1,6 +1,7 @@
 export { atomicSymlink } from './atomicSymlink.js';
 export { type AtomicWriteOptions, atomicWriteFile, atomicWriteJson } from './atomicWriteFile.js';
 export { DurableAppendFile, type DurableAppendFileOptions } from './DurableAppendFile.js';
+export { describeFsError } from './describeFsError.js';
 export { PathEscapeError } from './errors.js';
 export { fsyncDir } from './fsyncDir.js';
 export {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { UsageError } from '../errors/index.js';
+import { describeFsError } from '../fs/describeFsError.js';
 import type { LogLevelName } from './constants.js';
 import { humanFormat } from './humanFormat.js';
 import { stderrIsJournal, withPriority } from './journal.js';
@@ -98,7 +99,11 @@ const LINKED_STREAM_FLAGS =
 const LOG_FILE_HINT = 'point --log-file (or logFile, TEMPERED_LOG_FILE) at a regular file of your own';
 
 export function openLogFile(path: string): number {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannotOpen(path, error);
+  }
   const fd = openOrRefuse(path, LOG_FILE_FLAGS) ?? openLinkedStream(path);
   const info = fstatSync(fd);
   if (info.isFile()) {
@@ -128,12 +133,20 @@ function openOrRefuse(path: string, flags: number): number | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return undefined;
-    if (code !== 'ENXIO') throw error;
+    if (code !== 'ENXIO') throw cannotOpen(path, error);
     throw new UsageError(`cannot open log file ${path}: a FIFO with no reader`, {
       cause: error,
       hint: LOG_FILE_HINT,
     });
   }
+}
+
+/** EACCES, EISDIR, EROFS...: a log file the operator named and this user cannot write. */
+function cannotOpen(path: string, error: unknown): UsageError {
+  return new UsageError(`cannot open log file ${path}: ${describeFsError(error)}`, {
+    cause: error,
+    hint: LOG_FILE_HINT,
+  });
 }
 
 /** A symlink is only followed to a stream (a pipe, a terminal, /dev/null), never to a file. */

@@ -1,8 +1,10 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PermanentError, UsageError } from '../errors/index.js';
+import { describeFsError } from '../fs/describeFsError.js';
+import { ensureDir } from './files.js';
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -59,11 +61,10 @@ const UNUSABLE: Record<string, string> = {
  */
 export async function ensureStateDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ensureDir(dir);
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
-    const reason = UNUSABLE[(error as NodeJS.ErrnoException).code ?? ''];
-    if (reason === undefined) throw error;
+    const reason = UNUSABLE[(error as NodeJS.ErrnoException).code ?? ''] ?? describeFsError(error);
     throw new PermanentError(`cannot use the state directory ${dir}: ${reason}`, {
       hint: 'point --state-dir (or TEMPERED_STATE_DIR, or stateDir in the config) at a directory this user can write',
       cause: error,

@@ -19,7 +19,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { fsyncDir } from '@tempered/core';
+import { describeFsError, fsyncDir } from '@tempered/core';
 import { EntryFailedError, SourceVanishedError } from '../errors.js';
 import { assertRelativePath, parentOf } from '../plan/relativePath.js';
 import type { EntryTypeName } from '../tree/EntryTable.js';
@@ -27,7 +27,6 @@ import { fsPath } from '../tree/fsName.js';
 import { type ScanOptions, type ScanResult, scanTree } from '../tree/scanTree.js';
 import { TempNames } from '../tree/tempName.js';
 import type { Destination, FileAttrs } from './Destination.js';
-import { describeFsError } from './describeFsError.js';
 import { timeArg } from './timeArg.js';
 
 /** Files from this size up are copied off the main thread (copy_file_range in the thread pool). */

@@ -1,7 +1,6 @@
 import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PermanentError } from '@tempered/core';
-import { describeFsError } from '../destination/describeFsError.js';
+import { describeFsError, PermanentError } from '@tempered/core';
 
 const WRITE_HINT = 'run as a user who may write there, or change its owner or permissions';
 
