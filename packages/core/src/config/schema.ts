@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVEL_NAMES } from '../log/constants.js';
+import { parseBytes } from '../util/bytes.js';
 import { ENVIRONMENT_NAME_PATTERN } from './constants.js';
 
 /*
@@ -30,26 +31,15 @@ export const durationSchema = z.custom<string | number>(isDuration, {
   error: 'a duration like 30s, 5m or 2h, or a number of milliseconds',
 });
 
-const SIZE = /^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$/i;
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
-};
-
 /**
  * Bytes: a whole number, or with a binary unit (`512KiB`, `64MiB`, `4GiB`), within the setting's
- * bounds. Decimal units (`4GB`) are refused rather than guessed at.
+ * bounds (parsed by parseBytes).
  */
 export function byteSizeSchema(bounds: { min?: number; max?: number } = {}) {
   return z.preprocess(
     (value) => {
       if (typeof value !== 'string') return value;
-      const m = SIZE.exec(value);
-      return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : value;
+      return parseBytes(value) ?? value;
     },
     z
       .int({ error: 'a size in bytes, or with a unit: 512KiB, 64MiB, 4GiB' })

@@ -1,3 +1,22 @@
+const SIZE = /^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB)?\s*$/i;
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/**
+ * `512KiB`, `64 MiB`, `4096` -> bytes; undefined for anything else, decimal units (`4GB`)
+ * included, which are refused rather than guessed at.
+ */
+export function parseBytes(text: string): number | undefined {
+  const m = SIZE.exec(text);
+  return m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : undefined;
+}
+
 const UNITS: readonly [number, string][] = [
   [1024 ** 4, 'TiB'],
   [1024 ** 3, 'GiB'],

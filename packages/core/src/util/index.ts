@@ -1,2 +1,2 @@
-export { formatBytes } from './bytes.js';
+export { formatBytes, parseBytes } from './bytes.js';
 export { formatDuration, parseDuration } from './duration.js';
