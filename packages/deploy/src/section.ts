@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { byteSizeSchema, durationSchema, parseDuration, UsageError } from '@tempered/core';
+import { byteSizeSchema, deepMerge, durationSchema, parseDuration, UsageError } from '@tempered/core';
 import { z } from 'zod';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './artifact/limits.js';
 
@@ -156,7 +156,8 @@ export function resolveDeployConfig(
     target: { type: 'local', path: resolve(base, section.target.path) },
     keepReleases: section.keepReleases ?? DEPLOY_DEFAULTS.keepReleases,
     keepSpecialBits: section.keepSpecialBits ?? false,
-    artifactLimits: { ...DEFAULT_ARTIFACT_LIMITS, ...definedOnly(section.artifactLimits ?? {}) },
+    // a key left undefined keeps its default
+    artifactLimits: deepMerge(DEFAULT_ARTIFACT_LIMITS, section.artifactLimits) as ArtifactLimits,
     shared: [...new Set(section.shared ?? [])],
     hooks: {
       beforeSwitch: hooks(section.hooks?.beforeSwitch, 'beforeSwitch'),
@@ -179,9 +180,4 @@ export function resolveDeployConfig(
         }
       : undefined,
   };
-}
-
-/** Keys set to undefined must not hide a default when spread over it. */
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
