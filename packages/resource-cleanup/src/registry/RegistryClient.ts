@@ -258,7 +258,10 @@ export class RegistryClient {
     try {
       return JSON.parse(response.body.toString('utf8')) as T;
     } catch (error) {
-      throw new PermanentError(`${this.origin}: ${what} is not JSON`, { cause: error });
+      throw new PermanentError(`${this.origin}: ${what} is not JSON`, {
+        cause: error,
+        hint: "the rule's url may reach a proxy or a login page rather than the registry API: check it",
+      });
     }
   }
 
