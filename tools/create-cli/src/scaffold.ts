@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { atomicWriteFile } from '@tempered/core';
 import { workspacePackages } from '@tempered/registry';
 import { addLockfileImporter, type ImporterManifest } from './lockfileImporter.js';
 import { assertCliName, CreateCliError } from './names.js';
@@ -87,9 +88,7 @@ async function lockImporter(
   const paths = new Map((await workspacePackages(root)).map((p) => [p.name, p.path]));
   const result = addLockfileImporter(current, importerPath, manifest, paths);
   if ('reason' in result) return result.reason;
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, result.lockfile, { flag: 'wx' });
-  await rename(temp, file);
+  await atomicWriteFile(file, result.lockfile, { mode: 0o644 });
   return undefined;
 }
 
