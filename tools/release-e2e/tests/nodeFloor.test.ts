@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLOOR } from '@tempered/core/launch';
+import { isBelowNodeFloor, NODE_FLOOR } from '@tempered/core/launch';
 import { cliPackages, findWorkspaceRoot } from '@tempered/registry';
 import { describe, expect, it } from 'vitest';
 
@@ -23,9 +23,7 @@ describe.skipIf(!OLD_NODE)('on a Node.js older than the floor (set TEMPERED_OLD_
   const node = OLD_NODE as string;
 
   it('the old Node really is older than the floor', () => {
-    const [major, minor] = nodeVersion(node).replace(/^v/, '').split('.').map(Number);
-    const [floorMajor, floorMinor] = NODE_FLOOR.split('.').map(Number);
-    expect(major! < floorMajor! || (major === floorMajor && minor! < floorMinor!)).toBe(true);
+    expect(isBelowNodeFloor(nodeVersion(node)), `${nodeVersion(node)} against ${NODE_FLOOR}`).toBe(true);
   });
 
   it.each(CLIS.map((p) => [p.bin!, p] as const))('%s refuses in one line, exit 2', (bin, pkg) => {
