@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { hostname } from 'node:os';
 import { Command, type Interfaces } from '@oclif/core';
 import type { ZodType } from 'zod';
 import {
@@ -12,7 +11,6 @@ import {
   type StandardSettings,
   summarizeConfig,
 } from '../config/index.js';
-import { ExitCode } from '../errors/index.js';
 import type { HttpClient, HttpClientOptions } from '../http/index.js';
 import {
   type ClosableLogger,
@@ -22,7 +20,7 @@ import {
   type LogLevelName,
   secrets,
 } from '../log/index.js';
-import { RunCounters, sendHeartbeat, writePrometheusTextfile } from '../metrics/index.js';
+import { RunCounters, sendHeartbeat } from '../metrics/index.js';
 import {
   ensureStateDir,
   FileStateStore,
@@ -31,6 +29,7 @@ import {
   stateDirFor,
 } from '../state/index.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
+import { reportRun } from './reportRun.js';
 import { newRunId } from './runId.js';
 import { installSignalHandlers } from './signals.js';
 import { readOnlyFlags } from './standardFlags.js';
@@ -235,76 +234,19 @@ export abstract class TemperedCommand<T> extends Command {
     if (error && this.#heldBack.length > 0) process.stdout.write(`${this.#heldBack.join('\n')}\n`);
     try {
       await Promise.allSettled(this.#httpClients.map((client) => client.close()));
-      if (this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns) await this.closeRun(error);
+      if (this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns)
+        await reportRun(this.ctx, {
+          error,
+          status: this.runStatus,
+          failedStep: this.failedStep,
+          dryRun: this.isDryRun(),
+          heartbeatStarted: this.#heartbeatStarted,
+        });
     } finally {
       this.#removeSignalHandlers?.();
       this.#closableLogger?.close();
     }
     return super.finally(error);
-  }
-
-  private async closeRun(error: Error | undefined): Promise<void> {
-    const { ctx } = this;
-    const normalized = error ? normalizeError(error) : undefined;
-    const exitCode = normalized?.exitCode ?? ExitCode.Success;
-    const finishedAt = new Date();
-    const record: RunRecord = {
-      runId: ctx.runId,
-      cli: ctx.cli,
-      command: ctx.command,
-      environment: ctx.environment.name,
-      status: this.runStatus ?? statusFor(exitCode),
-      exitCode,
-      startedAt: ctx.startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - ctx.startedAt.getTime(),
-      counts: ctx.counters.toJSON(),
-      retries: ctx.counters.get('retries'),
-      host: hostname(),
-      pid: process.pid,
-      ...(normalized
-        ? {
-            failure: {
-              code: normalized.code,
-              message: errorToJson(normalized).message,
-              ...(this.failedStep ? { step: this.failedStep } : {}),
-            },
-          }
-        : {}),
-    };
-    const { logger } = ctx;
-    try {
-      await ctx.store.recordRun(record);
-    } catch (err) {
-      logger.warn({ err }, 'could not write the run record');
-    }
-    if (ctx.settings.metricsFile) {
-      try {
-        await writePrometheusTextfile(ctx.settings.metricsFile, record);
-      } catch (err) {
-        logger.warn(
-          { err, file: ctx.settings.metricsFile },
-          'could not write the metrics file; the run is not affected',
-        );
-      }
-    }
-    // a run refused before it started (a protected environment without --yes) is a broken job
-    // line: its failure ping alerts at once instead of when the heartbeat goes missing. Not for a
-    // dry-run, a lock held by another run (75) or an operator's interrupt.
-    const refusedEarly =
-      !this.#heartbeatStarted &&
-      !this.isDryRun() &&
-      exitCode !== ExitCode.Success &&
-      exitCode !== ExitCode.Temporary &&
-      exitCode !== ExitCode.Interrupted &&
-      exitCode !== ExitCode.Terminated;
-    if (ctx.settings.ping && (this.#heartbeatStarted || refusedEarly)) {
-      await sendHeartbeat(ctx.settings.ping, exitCode === 0 ? 'success' : 'fail', { logger });
-    }
-    logger.info(
-      { status: record.status, exit_code: exitCode, duration_ms: record.durationMs, counts: record.counts },
-      'run finished',
-    );
   }
 
   protected override toSuccessJson(result: unknown): SuccessJson<unknown> {
@@ -339,22 +281,6 @@ export abstract class TemperedCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>;
-}
-
-function statusFor(exitCode: number): RunRecord['status'] {
-  switch (exitCode) {
-    case ExitCode.Success:
-      return 'success';
-    case ExitCode.Partial:
-      return 'partial';
-    case ExitCode.Temporary:
-      return 'temporary';
-    case ExitCode.Interrupted:
-    case ExitCode.Terminated:
-      return 'interrupted';
-    default:
-      return 'failure';
-  }
 }
 
 /**
