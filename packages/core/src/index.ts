@@ -3,6 +3,7 @@ export * from './config/index.js';
 export * from './errors/index.js';
 export * from './fs/index.js';
 export * from './http/index.js';
+export * from './job/index.js';
 export * from './log/index.js';
 export * from './metrics/index.js';
 export * from './plan/index.js';

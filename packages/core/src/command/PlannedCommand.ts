@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { InternalError, InterruptedError, UsageError } from '../errors/index.js';
-import { secrets } from '../log/index.js';
+import { type ExtraLock, lockNameFor } from '../job/index.js';
 import {
   type ActionKindValue,
   type ApplyContext,
@@ -276,11 +275,6 @@ export abstract class PlannedCommand<D = Record<string, unknown>> extends Temper
   }
 }
 
-/** A lock from PlannedCommand.acquireExtraLocks() (a core LockHandle qualifies). */
-export interface ExtraLock {
-  release(): Promise<void>;
-}
-
 /** Releases every lock in order, even when one fails; then throws the first failure. */
 async function releaseAll(locks: ExtraLock[]): Promise<void> {
   let failed = false;
@@ -294,17 +288,6 @@ async function releaseAll(locks: ExtraLock[]): Promise<void> {
     }
   }
   if (failed) throw first;
-}
-
-/** Lock and journal names are file names in the file store; keep them short and safe. */
-export function lockNameFor(target: string): string {
-  // the readable part never carries credentials or a query: it ends up in a file name
-  const readable = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i, '').replace(/[?#].*$/, '');
-  const slug = (secrets.redactString(readable) === readable ? readable : '')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(-60);
-  return `${slug || 'target'}-${createHash('sha256').update(target).digest('hex').slice(0, 12)}`;
 }
 
 function emptyResult(): ApplyResult {

@@ -86,6 +86,8 @@ export abstract class TemperedCommand<T> extends Command {
   protected flags!: Record<string, unknown>;
   protected args!: Record<string, unknown>;
   protected readonly warnings: string[] = [];
+  /** The environment when no flag names one (a saved plan's), set before init(). */
+  protected impliedEnvironment: string | undefined;
   /** Set by subclasses that know more precisely how the run ended (noop, dry-run, partial). */
   protected runStatus: RunRecord['status'] | undefined;
   protected failedStep: string | undefined;
@@ -130,7 +132,7 @@ export abstract class TemperedCommand<T> extends Command {
       cli,
       sectionSchema: ctor.sectionSchema,
     });
-    const requested = flags.environment as string | undefined;
+    const requested = (flags.environment as string | undefined) ?? this.impliedEnvironment;
     const resolved = resolveEnvironment(
       ctor.environmentOptional ? withoutSelection(loaded, requested) : loaded,
       {

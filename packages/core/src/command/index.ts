@@ -1,6 +1,8 @@
+export { ApplyCommand } from './ApplyCommand.js';
 export { confirmProtected, isInteractive } from './confirmProtected.js';
+export { JobCommand, jobFlags } from './JobCommand.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
-export { type ExtraLock, lockNameFor, PlannedCommand, type PlannedResult } from './PlannedCommand.js';
+export { PlannedCommand, type PlannedResult } from './PlannedCommand.js';
 export { newRunId } from './runId.js';
 export { StatsCommand } from './StatsCommand.js';
 export { readOnlyFlags, standardFlags } from './standardFlags.js';
