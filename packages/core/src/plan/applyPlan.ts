@@ -1,6 +1,7 @@
 import { InterruptedError, isRetryable, PartialError, TemperedError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import type { Counters } from '../metrics/index.js';
+import type { Counters } from '../metrics/types.js';
+import { mapConcurrently } from '../util/mapConcurrently.js';
 import type { ActionKindValue, ActionOutcome, ApplyResult, Plan, PlanAction } from './types.js';
 
 /** The subset of the state store's journal that applying needs. */
@@ -160,7 +161,13 @@ function phasesOf<D>(actions: PlanAction<D>[]): PlanAction<D>[][] {
   return [...byPhase.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
 }
 
-/** A small worker pool: returns the error that must stop the run, if one happened. */
+/**
+ * Runs one phase, `concurrency` actions at a time; returns the error that must stop the run, if
+ * one happened. A failure that only needs recording is caught here; one that stops the run is
+ * rethrown, so no further action starts, and the actions already running finish first. A journal
+ * that cannot be written ends applying with its own error, not as a partial run: nothing would
+ * record what happened next.
+ */
 async function runPhase<D>(
   actions: PlanAction<D>[],
   options: ApplyOptions<D>,
@@ -172,57 +179,57 @@ async function runPhase<D>(
   const onError = options.onError ?? 'stop';
   const journalAll = options.journalKinds === undefined;
   const journaled = new Set(options.journalKinds ?? []);
-  const workers = Math.max(1, Math.min(options.concurrency ?? 1, actions.length));
-  let next = 0;
-  let stopError: unknown;
-
-  const worker = async () => {
-    while (stopError === undefined && next < actions.length) {
-      if (signal?.aborted) {
-        stopError ??= interruption(signal);
-        return;
-      }
-      const action = actions[next++]!;
-      const base = { id: action.id, kind: action.kind, target: action.target };
-      const journal_ = journalAll || journaled.has(action.kind);
-      if (journal_) await journal.begin(action.id, { kind: action.kind, target: action.target });
-      try {
-        const result = await options.apply(action, { logger, counters, signal });
-        if (journal_) await journal.complete(action.id, result ?? null);
-        counters?.increment(`actions_${action.kind}`);
-        logger.debug({ action: action.id, kind: action.kind }, 'action applied');
-        const outcome: ActionOutcome = {
-          ...base,
-          status: 'applied',
-          ...(result === undefined ? {} : { result }),
-        };
-        outcomes.push(outcome);
-        await options.afterAction?.(outcome);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (journal_) await journal.fail(action.id, message);
-        counters?.increment('actions_failed');
-        outcomes.push({ ...base, status: 'failed', error: message });
-        const failure = { action: action.id, error: message };
-        failures.push(failure);
-        logger.error({ action: action.id, err: error }, 'action failed');
-        if (isSettledFailure(error)) settled.push(failure);
-        if (
-          onError === 'stop' ||
-          isRetryable(error) ||
-          error instanceof InterruptedError ||
-          isSettledFailure(error)
-        )
-          stopError ??= error;
-      }
+  let journalError: { error: unknown } | undefined;
+  const record = async (write: () => Promise<void>): Promise<void> => {
+    try {
+      await write();
+    } catch (error) {
+      journalError ??= { error };
+      throw error;
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
-  return stopError;
-}
 
-function interruption(signal: AbortSignal): Error {
-  return signal.reason instanceof TemperedError ? signal.reason : new InterruptedError('SIGTERM');
+  const applyOne = async (action: PlanAction<D>): Promise<void> => {
+    const base = { id: action.id, kind: action.kind, target: action.target };
+    const journal_ = journalAll || journaled.has(action.kind);
+    if (journal_) await record(() => journal.begin(action.id, { kind: action.kind, target: action.target }));
+    try {
+      const result = await options.apply(action, { logger, counters, signal });
+      if (journal_) await journal.complete(action.id, result ?? null);
+      counters?.increment(`actions_${action.kind}`);
+      logger.debug({ action: action.id, kind: action.kind }, 'action applied');
+      const outcome: ActionOutcome = {
+        ...base,
+        status: 'applied',
+        ...(result === undefined ? {} : { result }),
+      };
+      outcomes.push(outcome);
+      await options.afterAction?.(outcome);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (journal_) await record(() => journal.fail(action.id, message));
+      counters?.increment('actions_failed');
+      outcomes.push({ ...base, status: 'failed', error: message });
+      const failure = { action: action.id, error: message };
+      failures.push(failure);
+      logger.error({ action: action.id, err: error }, 'action failed');
+      if (isSettledFailure(error)) settled.push(failure);
+      if (
+        onError === 'stop' ||
+        isRetryable(error) ||
+        error instanceof InterruptedError ||
+        isSettledFailure(error)
+      )
+        throw error;
+    }
+  };
+  try {
+    await mapConcurrently(actions, applyOne, { concurrency: options.concurrency, signal });
+    return undefined;
+  } catch (error) {
+    if (journalError !== undefined) throw journalError.error;
+    return error;
+  }
 }
 
 /**

@@ -360,6 +360,47 @@ describe('applyPlan phases, caps and concurrency', () => {
     expect(peak).toBe(4);
   });
 
+  it('on abort with actions in flight, starts no new one and returns once those finished', async () => {
+    const journal = new MemoryJournal();
+    const controller = new AbortController();
+    const started: string[] = [];
+    const actions = Array.from({ length: 8 }, (_, i) => create(`f${i}`));
+    const run = applyPlan(planOf(...actions), {
+      journal,
+      logger,
+      signal: controller.signal,
+      concurrency: 3,
+      apply: async (a) => {
+        started.push(a.target);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (a.target === 'f1') controller.abort(new InterruptedError('SIGINT'));
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'InterruptedError', exitCode: 130 });
+    expect(started).toEqual(['f0', 'f1', 'f2']);
+    // each action that started was completed in the journal before applyPlan returned
+    expect([...journal.done].sort()).toEqual(['create:f0', 'create:f1', 'create:f2']);
+    expect(journal.finished).toBe(false);
+  });
+
+  it('a journal that cannot be written ends the run with its own error, not a partial run', async () => {
+    const journal = new MemoryJournal();
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    journal.begin = async (id: string) => {
+      if (id === 'create:b') throw full;
+      journal.events.push(`begin ${id}`);
+    };
+    const run = applyPlan(planOf(create('a'), create('b'), create('c')), {
+      journal,
+      logger,
+      onError: 'continue',
+      apply: async () => {},
+    });
+    await expect(run).rejects.toBe(full);
+    expect(journal.events).toEqual(['begin create:a', 'complete create:a']);
+  });
+
   it('journals only the kinds asked for', async () => {
     const journal = new MemoryJournal();
     await applyPlan(planOf(create('a'), del('b')), {
