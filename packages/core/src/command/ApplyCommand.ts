@@ -61,6 +61,7 @@ export abstract class ApplyCommand extends JobCommand {
         args: saved.input.args,
         section: this.ctx.section ?? {},
         configFile: this.ctx.configFile,
+        environment: this.ctx.environment.name,
         cwd: saved.input.cwd,
       },
       { saved: { plan: saved, file: this.#file } },

@@ -68,6 +68,7 @@ export abstract class JobCommand extends TemperedCommand<JobResult> {
       args: { ...this.args },
       section: this.ctx.section ?? {},
       configFile: this.ctx.configFile,
+      environment: this.ctx.environment.name,
       cwd: process.cwd(),
     };
   }

@@ -4,6 +4,7 @@ import {
   type ApplyResult,
   applyPlan,
   isSettledFailure,
+  type Plan,
   type PlanSummary,
   renderAction,
   summarizePlan,
@@ -86,7 +87,7 @@ export async function runJob(run: RunJobOptions): Promise<JobResult> {
       dryRun: true,
       target,
       summary,
-      plan: { ...plan, summary },
+      plan: { ...planHeader(io, target), ...plan, summary },
       ...job.report?.(plan, options, io),
     };
   }
@@ -138,7 +139,7 @@ export async function runJob(run: RunJobOptions): Promise<JobResult> {
     await applier.begin?.();
     await reconcileResumed(journal, plan, applier);
     if (io.signal.aborted) throw io.signal.reason ?? new InterruptedError('SIGTERM');
-    const applied = await applyThrough(journal, plan, applier, io, hooks);
+    const applied = await applyThrough(journal, { ...planHeader(io, target), ...plan }, applier, io, hooks);
     const problems = applier.problems?.() ?? [];
     if (problems.length > 0) {
       throw new PartialError(problems.join('; '), {
@@ -167,7 +168,7 @@ async function planToApply(run: RunJobOptions, world: unknown, options: unknown)
 
 async function applyThrough(
   journal: Journal,
-  plan: JobPlan<unknown>,
+  plan: JobPlan<unknown> & Plan<unknown>,
   applier: Applier<unknown>,
   io: JobIO,
   hooks: RunHooks,
@@ -175,31 +176,28 @@ async function applyThrough(
   const { policy } = plan;
   let applied: ApplyResult;
   try {
-    applied = await applyPlan(
-      { cli: io.cli, command: io.command, environment: io.environment.name, target: '', ...plan },
-      {
-        journal,
-        logger: io.logger,
-        counters: io.counters,
-        signal: io.signal,
-        onError: policy.onError,
-        ...(policy.holdBack ? { holdBack: policy.holdBack } : {}),
-        ...(policy.concurrency ? { concurrency: policy.concurrency } : {}),
-        ...(policy.journalKinds ? { journalKinds: policy.journalKinds } : {}),
-        ...(policy.maxDelete === undefined ? {} : { maxDelete: policy.maxDelete }),
-        apply: async (action, ctx) => {
-          try {
-            return await applier.apply(action, ctx);
-          } catch (error) {
-            hooks.failedStep(action.id);
-            throw error;
-          }
-        },
-        ...(policy.itemize
-          ? { afterAction: (outcome) => io.print(renderAction({ ...outcome, reason: outcome.status })) }
-          : {}),
+    applied = await applyPlan(plan, {
+      journal,
+      logger: io.logger,
+      counters: io.counters,
+      signal: io.signal,
+      onError: policy.onError,
+      ...(policy.holdBack ? { holdBack: policy.holdBack } : {}),
+      ...(policy.concurrency ? { concurrency: policy.concurrency } : {}),
+      ...(policy.journalKinds ? { journalKinds: policy.journalKinds } : {}),
+      ...(policy.maxDelete === undefined ? {} : { maxDelete: policy.maxDelete }),
+      apply: async (action, ctx) => {
+        try {
+          return await applier.apply(action, ctx);
+        } catch (error) {
+          hooks.failedStep(action.id);
+          throw error;
+        }
       },
-    );
+      ...(policy.itemize
+        ? { afterAction: (outcome) => io.print(renderAction({ ...outcome, reason: outcome.status })) }
+        : {}),
+    });
   } catch (error) {
     if (error instanceof InterruptedError || isSettledFailure(error)) throw error;
     try {
@@ -275,6 +273,11 @@ async function releaseAll(locks: ExtraLock[]): Promise<void> {
     }
   }
   if (failed) throw first;
+}
+
+/** What a plan is of, beside its actions: as `--dry-run --json` has always printed it. */
+function planHeader(io: JobIO, target: string) {
+  return { cli: io.cli, command: io.command, environment: io.environment.name, target };
 }
 
 function emptyResult(): ApplyResult {

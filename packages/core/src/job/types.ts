@@ -24,6 +24,8 @@ export interface JobInput<F, A> {
   /** This CLI's validated config section ({} when the config has none). */
   section: unknown;
   configFile: string | undefined;
+  /** The environment selected for this run. */
+  environment: string;
   cwd: string;
 }
 
