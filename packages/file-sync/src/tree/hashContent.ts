@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { mapConcurrently } from '@tempered/core';
 import type { EntryTable } from './EntryTable.js';
 import { EntryType } from './EntryTable.js';
 import { fsPath } from './fsName.js';
@@ -21,12 +22,14 @@ export interface HashFailure {
 /**
  * --checksum: hashes only the files that exist on both sides with the same size (a different
  * size already says "changed"), at most `concurrency` at a time. A file that cannot be read is
- * left without a hash, which plans it as changed; the failure is returned for a warning.
+ * left without a hash, which plans it as changed; the failure is returned for a warning. Once
+ * `signal` aborts, no new file is hashed and the interruption is thrown.
  */
 export async function hashCandidates(
   source: { table: EntryTable; resolve: (path: string) => string },
   dest: { table: EntryTable; resolve: (path: string) => string },
   concurrency: number,
+  signal?: AbortSignal,
 ): Promise<HashFailure[]> {
   const pairs: [number, number][] = [];
   for (let i = 0; i < source.table.length; i++) {
@@ -37,24 +40,20 @@ export async function hashCandidates(
     pairs.push([i, j]);
   }
   const failures: HashFailure[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < pairs.length) {
-      const [i, j] = pairs[next++] as [number, number];
-      const path = source.table.path(i);
-      try {
-        source.table.setHash(i, await hashFile(source.resolve(path)));
-      } catch (error) {
-        failures.push({ path, side: 'source', error });
-        continue;
-      }
-      try {
-        dest.table.setHash(j, await hashFile(dest.resolve(path)));
-      } catch (error) {
-        failures.push({ path, side: 'destination', error });
-      }
+  const hashPair = async ([i, j]: [number, number]): Promise<void> => {
+    const path = source.table.path(i);
+    try {
+      source.table.setHash(i, await hashFile(source.resolve(path)));
+    } catch (error) {
+      failures.push({ path, side: 'source', error });
+      return;
+    }
+    try {
+      dest.table.setHash(j, await hashFile(dest.resolve(path)));
+    } catch (error) {
+      failures.push({ path, side: 'destination', error });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pairs.length)) }, worker));
+  await mapConcurrently(pairs, hashPair, { concurrency, signal });
   return failures;
 }

@@ -1,4 +1,4 @@
-import { type HttpClient, PermanentError } from '@tempered/core';
+import { type HttpClient, mapConcurrently, PermanentError } from '@tempered/core';
 import picomatch from 'picomatch';
 import {
   type DeleteOutcome,
@@ -14,7 +14,6 @@ import type { Dependency } from '../select/keepClosure.js';
 import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
 import { shortDigest } from '../util/format.js';
-import { mapLimit } from '../util/mapLimit.js';
 import type { RegistryLimits } from './limits.js';
 import { manifestDependencies } from './manifestGraph.js';
 import { isIndex } from './mediaTypes.js';
@@ -96,9 +95,8 @@ export class RegistryProvider implements Provider<ImageResource> {
         );
       }
     }
-    const perRepository = await mapLimit(
+    const perRepository = await mapConcurrently(
       names,
-      Math.max(1, Math.ceil(concurrency / 4)),
       async (repository) => {
         const tags = await client.tags(repository, signal);
         if (tags === undefined) {
@@ -114,6 +112,7 @@ export class RegistryProvider implements Provider<ImageResource> {
         }
         return { ...(await this.#listRepository(repository, tags, ctx)), scanned: tags.length };
       },
+      { concurrency: Math.ceil(concurrency / 4), signal },
     );
     return {
       items: perRepository.flatMap((one) => one.items),
@@ -145,10 +144,11 @@ export class RegistryProvider implements Provider<ImageResource> {
     let pending = this.#guards.get(repository);
     if (!pending) {
       const tags = this.#protectedTags.get(repository) ?? [];
-      pending = mapLimit(tags, this.#options.concurrency, async (tag) => ({
-        tag,
-        manifest: await this.#client.resolve(repository, tag, signal),
-      })).then((resolved) => {
+      pending = mapConcurrently(
+        tags,
+        async (tag) => ({ tag, manifest: await this.#client.resolve(repository, tag, signal) }),
+        { concurrency: this.#options.concurrency, signal },
+      ).then((resolved) => {
         const map = new Map<string, string>();
         for (const { tag, manifest } of resolved) if (manifest) map.set(tag, manifest.digest);
         return map;
@@ -164,10 +164,11 @@ export class RegistryProvider implements Provider<ImageResource> {
     ctx: ProviderContext,
   ): Promise<{ items: SelectItem<ImageResource>[]; dependencies: Dependency[] }> {
     const { signal, logger } = ctx;
-    const resolved = await mapLimit(tags, this.#options.concurrency, async (tag) => ({
-      tag,
-      manifest: await this.#client.resolve(repository, tag, signal),
-    }));
+    const resolved = await mapConcurrently(
+      tags,
+      async (tag) => ({ tag, manifest: await this.#client.resolve(repository, tag, signal) }),
+      { concurrency: this.#options.concurrency, signal },
+    );
     const byDigest = new Map<string, { mediaType: string | undefined; tags: TagFacts[] }>();
     for (const { tag, manifest } of resolved) {
       if (!manifest) {
@@ -200,24 +201,28 @@ export class RegistryProvider implements Provider<ImageResource> {
       async (digest) => (await this.#manifestOf(repository, digest, signal))?.body,
       this.#options.concurrency,
     );
-    const items = await mapLimit(selected, this.#options.concurrency, async ([digest, entry]) => {
-      const createdMs = await this.#createdOf(repository, digest, entry.mediaType, signal);
-      const tagNames = entry.tags.map((tag) => tag.name).sort();
-      return {
-        key: `${repository}@${digest}`,
-        group: repository,
-        createdMs,
-        blocked: tagSafety(entry.tags),
-        resource: {
-          type: 'image',
-          repository,
-          digest,
-          tags: tagNames,
-          mediaType: entry.mediaType,
-          created: createdMs === undefined ? undefined : new Date(createdMs).toISOString(),
-        },
-      } satisfies SelectItem<ImageResource>;
-    });
+    const items = await mapConcurrently(
+      selected,
+      async ([digest, entry]) => {
+        const createdMs = await this.#createdOf(repository, digest, entry.mediaType, signal);
+        const tagNames = entry.tags.map((tag) => tag.name).sort();
+        return {
+          key: `${repository}@${digest}`,
+          group: repository,
+          createdMs,
+          blocked: tagSafety(entry.tags),
+          resource: {
+            type: 'image',
+            repository,
+            digest,
+            tags: tagNames,
+            mediaType: entry.mediaType,
+            created: createdMs === undefined ? undefined : new Date(createdMs).toISOString(),
+          },
+        } satisfies SelectItem<ImageResource>;
+      },
+      { concurrency: this.#options.concurrency, signal },
+    );
     return { items, dependencies };
   }
 

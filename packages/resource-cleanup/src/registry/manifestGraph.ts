@@ -1,6 +1,6 @@
+import { mapConcurrently } from '@tempered/core';
 import type { Dependency } from '../select/keepClosure.js';
 import { shortDigest } from '../util/format.js';
-import { mapLimit } from '../util/mapLimit.js';
 import { isIndex } from './mediaTypes.js';
 
 /** One tagged digest of a repository, as the listing resolved it. */
@@ -53,10 +53,9 @@ export async function manifestDependencies(
   };
   // an index's media type from HEAD decides; a registry that gave none is read to find out
   const maybeIndexes = tagged.filter((entry) => entry.mediaType === undefined || isIndex(entry.mediaType));
-  await mapLimit(maybeIndexes, concurrency, (entry) => walk(entry.digest, 0));
-  await mapLimit(
+  await mapConcurrently(maybeIndexes, (entry) => walk(entry.digest, 0), { concurrency });
+  await mapConcurrently(
     tagged.filter((entry) => entry.selected),
-    concurrency,
     async (entry) => {
       const subject = ((await read(entry.digest))?.subject as { digest?: unknown } | undefined)?.digest;
       if (typeof subject === 'string')
@@ -71,6 +70,7 @@ export async function manifestDependencies(
           });
       }
     },
+    { concurrency },
   );
   return out;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mapConcurrently } from '@tempered/core';
 import { builtClis } from '../paths.js';
 import { type PairResult, runPair } from '../runPair.js';
 
@@ -148,40 +149,36 @@ export async function seed(url: string, plan: Layout): Promise<void> {
   const jobs = plan.repositories.flatMap((repo) =>
     (plan.pushed.get(repo) ?? []).map((t) => ({ repo, ...t })),
   );
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      const layer = layers.get(job.repo)!;
-      const config = await pushBlob(
-        url,
-        job.repo,
-        Buffer.from(
-          JSON.stringify({
-            architecture: 'amd64',
-            os: 'linux',
-            created: job.created,
-            rootfs: { type: 'layers', diff_ids: [layer.digest] },
-            config: { Labels: { tag: `${job.repo}:${job.tag}` } },
-          }),
-        ),
-      );
-      const manifest = JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-      });
-      const put = await fetch(`${url}/v2/${job.repo}/manifests/${job.tag}`, {
-        method: 'PUT',
-        body: manifest,
-        headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-      });
-      const text = await put.text();
-      if (put.status !== 201) throw new Error(`manifest ${job.repo}:${job.tag} -> ${put.status} ${text}`);
-    }
+  const pushImage = async (job: (typeof jobs)[number]): Promise<void> => {
+    const layer = layers.get(job.repo)!;
+    const config = await pushBlob(
+      url,
+      job.repo,
+      Buffer.from(
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          created: job.created,
+          rootfs: { type: 'layers', diff_ids: [layer.digest] },
+          config: { Labels: { tag: `${job.repo}:${job.tag}` } },
+        }),
+      ),
+    );
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    });
+    const put = await fetch(`${url}/v2/${job.repo}/manifests/${job.tag}`, {
+      method: 'PUT',
+      body: manifest,
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    const text = await put.text();
+    if (put.status !== 201) throw new Error(`manifest ${job.repo}:${job.tag} -> ${put.status} ${text}`);
   };
-  await Promise.all(Array.from({ length: PUSH_CONCURRENCY }, worker));
+  await mapConcurrently(jobs, pushImage, { concurrency: PUSH_CONCURRENCY });
 }
 
 /** The tags of a repository as the registry stores them (what `GET /v2/<repo>/tags/list` reads). */
