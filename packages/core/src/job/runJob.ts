@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { confirmProtected, isInteractive } from '../command/confirmProtected.js';
 import { InterruptedError, PartialError, UsageError } from '../errors/index.js';
 import {
@@ -135,7 +136,7 @@ export async function runJob(run: RunJobOptions): Promise<JobResult> {
       io.logger.info({ deletions: summary.delete }, 'deletion confirmed');
     }
     if (deferProtected && !typedName) await confirmEnvironment(io, run.yes);
-    applier = job.open(world, options, plan, io);
+    applier = job.open(world, options, plan, { ...io, journal });
     await applier.begin?.();
     await reconcileResumed(journal, plan, applier);
     if (io.signal.aborted) throw io.signal.reason ?? new InterruptedError('SIGTERM');
@@ -230,6 +231,7 @@ function checkedPlan<P extends JobPlan<unknown>>(plan: P, run: RunJobOptions): P
     if (ids.has(action.id)) throw new UsageError(`two planned actions share the id "${action.id}"`);
     ids.add(action.id);
   }
+  for (const [name, by] of Object.entries(plan.counts ?? {})) run.io.counters.increment(name, by);
   run.hooks.warnings(plan.warnings);
   return plan;
 }
@@ -254,6 +256,7 @@ async function savePlan(
       args: input.args as Record<string, unknown>,
       cwd: input.cwd,
     },
+    ...(input.configFile ? { configFile: resolve(input.cwd, input.configFile) } : {}),
     configHash: await configHash(input.configFile),
     facts,
     plan,

@@ -32,6 +32,8 @@ export interface SavedPlan {
    * apply rebuilds its options from them.
    */
   input: { flags: Record<string, unknown>; args: Record<string, unknown>; cwd: string };
+  /** The config file the plan was made with (apply reads it again unless --config says otherwise). */
+  configFile?: string | undefined;
   /** sha256 of the config file's bytes ('none' without one). */
   configHash: string;
   facts: Record<string, string>;
@@ -51,6 +53,7 @@ const savedPlanSchema = z.object({
     args: z.record(z.string(), z.unknown()),
     cwd: z.string(),
   }),
+  configFile: z.string().optional(),
   configHash: z.string(),
   facts: z.record(z.string(), z.string()),
   plan: z.object({
@@ -68,6 +71,7 @@ const savedPlanSchema = z.object({
     warnings: z.array(z.string()),
     policy: z.looseObject({ onError: z.enum(['continue', 'stop']) }),
     info: z.unknown(),
+    counts: z.record(z.string(), z.number()).optional(),
   }),
 });
 

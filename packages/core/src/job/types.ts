@@ -12,7 +12,10 @@ export interface JobIO extends RunContext {
   print(text: string): void;
 }
 
-/** read() also sees the target's journal: what an interrupted run left behind. Never write it there. */
+/**
+ * read() also sees the target's journal: what an interrupted run left behind (never written there).
+ * An applier gets it too, for steps of its own beside the actions (a temp-file tag begun first).
+ */
 export interface ReadIO extends JobIO {
   journal: Journal;
 }
@@ -56,6 +59,8 @@ export interface JobPlan<D, I = unknown> {
   policy: ApplyPolicy;
   /** What the job's own texts and result need (counts, headers, the release decided on). */
   info: I;
+  /** Counters the plan adds to the run record (e.g. entries found unchanged). */
+  counts?: Record<string, number>;
 }
 
 /**
@@ -111,7 +116,7 @@ export interface Job<O, W, D, I = unknown, F = Record<string, unknown>, A = Reco
    */
   facts(world: W, options: O): Record<string, string>;
   /** The applier of one real run. */
-  open(world: W, options: O, plan: JobPlan<D, I>, io: JobIO): Applier<D>;
+  open(world: W, options: O, plan: JobPlan<D, I>, io: ReadIO): Applier<D>;
   /** The dry-run text. */
   renderPlan(plan: JobPlan<D, I>, options: O, io: JobIO): string;
   /** The line of a real run with nothing to change. */
