@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { Command, type Interfaces } from '@oclif/core';
 import type { ZodType } from 'zod';
@@ -18,6 +19,7 @@ import {
   LOG_LEVEL_NAMES,
   type Logger,
   type LogLevelName,
+  type LogTail,
   secrets,
 } from '../log/index.js';
 import { RunCounters, sendHeartbeat } from '../metrics/index.js';
@@ -28,6 +30,7 @@ import {
   type StateStore,
   stateDirFor,
 } from '../state/index.js';
+import { sendEarlyPing } from './earlyPing.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
 import { reportRun } from './reportRun.js';
 import { newRunId } from './runId.js';
@@ -44,12 +47,16 @@ export interface RunContext {
   cli: string;
   command: string;
   runId: string;
+  /** The run's id on its heartbeat pings (`?rid=`): healthchecks.io takes only a UUID. */
+  pingRunId: string;
   environment: { name: string; protected: boolean };
   settings: StandardSettings;
   /** This CLI's config section, validated by the command's `sectionSchema`. */
   section: unknown;
   configFile: string | undefined;
   logger: Logger;
+  /** The log's last lines (redacted), for the closing heartbeat ping. */
+  logTail: LogTail;
   counters: RunCounters;
   store: StateStore;
   stateRoot: string | undefined;
@@ -93,7 +100,7 @@ export abstract class TemperedCommand<T> extends Command {
   protected failedStep: string | undefined;
 
   #closableLogger: ClosableLogger | undefined;
-  #fallbackLogger: Logger | undefined;
+  #fallbackLogger: ClosableLogger | undefined;
   #removeSignalHandlers: (() => void) | undefined;
   #heartbeatStarted = false;
   readonly #httpClients: HttpClient[] = [];
@@ -107,8 +114,8 @@ export abstract class TemperedCommand<T> extends Command {
     this.#fallbackLogger ??= createLogger({
       level: bootstrapLevel(this.flags),
       bindings: { cli: this.config?.bin, command: this.id },
-    }).logger;
-    return this.#fallbackLogger;
+    });
+    return this.#fallbackLogger.logger;
   }
 
   protected get cliName(): string {
@@ -167,18 +174,27 @@ export abstract class TemperedCommand<T> extends Command {
       cli,
       command,
       runId,
+      pingRunId: randomUUID(),
       environment: { name: resolved.name, protected: resolved.protected },
       settings,
       section: resolved.section,
       configFile: loaded.file,
       logger,
+      logTail: this.#closableLogger.tail,
       counters: new RunCounters(),
       store,
       stateRoot,
       signal: this.#controller.signal,
       startedAt: new Date(),
     };
-    logger.info({ version: this.config.version, argv: this.argv }, 'run started');
+    logger.info(
+      {
+        version: this.config.version,
+        argv: this.argv,
+        ...(settings.ping ? { ping_rid: this.ctx.pingRunId } : {}),
+      },
+      'run started',
+    );
     logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
   }
 
@@ -189,7 +205,10 @@ export abstract class TemperedCommand<T> extends Command {
   protected async startHeartbeat(): Promise<void> {
     if (!this.ctx.settings.ping || this.#heartbeatStarted) return;
     this.#heartbeatStarted = true;
-    await sendHeartbeat(this.ctx.settings.ping, 'start', { logger: this.ctx.logger });
+    await sendHeartbeat(this.ctx.settings.ping, 'start', {
+      logger: this.ctx.logger,
+      rid: this.ctx.pingRunId,
+    });
   }
 
   /**
@@ -229,6 +248,16 @@ export abstract class TemperedCommand<T> extends Command {
       errorLine(normalized),
     );
     if (this.jsonEnabled()) this.logJson({ status: 'error', error: errorToJson(normalized) });
+    // failed before the run opened (a bad flag, config or state dir): reportRun never runs
+    if (!this.ctx && (this.ctor as typeof TemperedCommand).recordsRuns) {
+      await sendEarlyPing({
+        argv: this.argv,
+        flags: this.flags,
+        exitCode: normalized.exitCode,
+        logger,
+        body: (this.#closableLogger ?? this.#fallbackLogger)?.tail.text() ?? '',
+      });
+    }
     return undefined;
   }
 

@@ -48,6 +48,7 @@ export const ConfigEnv = {
   stateDir: 'TEMPERED_STATE_DIR',
   lockWait: 'TEMPERED_LOCK_WAIT',
   metricsFile: 'TEMPERED_METRICS_FILE',
+  metricsDir: 'TEMPERED_METRICS_DIR',
   ping: 'TEMPERED_PING',
   /** Comma-separated names of extra variables whose values are secrets (e.g. TEMPERED_PING). */
   secretVars: 'TEMPERED_SECRET_VARS',
@@ -60,6 +61,7 @@ export const STANDARD_KEYS = [
   'stateDir',
   'lockWait',
   'metricsFile',
+  'metricsDir',
   'ping',
   'retry',
   'secretVars',
@@ -74,7 +76,7 @@ export const TOP_LEVEL_KEYS = ['defaultEnvironment', 'environments', ...STANDARD
 export const ENVIRONMENT_KEYS = ['protected', ...STANDARD_KEYS] as const;
 
 /** Standard settings holding paths: relative ones in a config file are taken from the file's directory. */
-export const PATH_SETTINGS = ['logFile', 'stateDir', 'metricsFile'] as const;
+export const PATH_SETTINGS = ['logFile', 'stateDir', 'metricsFile', 'metricsDir'] as const;
 
 /**
  * Variable names whose values are treated as secrets when interpolated. Over-matching only

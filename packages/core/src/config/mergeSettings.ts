@@ -79,6 +79,7 @@ const SETTING_SOURCES = [
   ['stateDir', ConfigEnv.stateDir, '--state-dir'],
   ['lockWait', ConfigEnv.lockWait, '--lock-wait'],
   ['metricsFile', ConfigEnv.metricsFile, '--metrics-file'],
+  ['metricsDir', ConfigEnv.metricsDir, '--metrics-dir'],
   ['ping', ConfigEnv.ping, '--ping'],
 ] as const;
 

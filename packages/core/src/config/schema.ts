@@ -80,6 +80,7 @@ export const standardSettingsSchema = z.looseObject({
   stateDir: nonEmptyString.optional(),
   lockWait: durationSchema.optional(),
   metricsFile: nonEmptyString.optional(),
+  metricsDir: nonEmptyString.optional(),
   ping: z.string().refine(isHttpUrl, { error: 'an http(s) URL' }).optional(),
   retry: retrySchema.optional(),
   secretVars: secretVarsSchema.optional(),

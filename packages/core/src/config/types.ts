@@ -16,7 +16,10 @@ export interface StandardSettings {
   logFile?: string;
   stateDir?: string;
   lockWaitMs: number;
+  /** One Prometheus textfile at this exact path. */
   metricsFile?: string;
+  /** node_exporter's textfile directory: each job writes its own `tempered_<cli>_<command>[_<env>].prom`. */
+  metricsDir?: string;
   /** Heartbeat base URL: `/start`, (nothing) and `/fail` are appended by the run lifecycle. */
   ping?: string;
   retry: RetrySettings;
@@ -37,6 +40,7 @@ export interface SettingsFlags {
   stateDir?: string | undefined;
   lockWait?: string | number | undefined;
   metricsFile?: string | undefined;
+  metricsDir?: string | undefined;
   ping?: string | undefined;
 }
 

@@ -1,12 +1,14 @@
-import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import sonicBoom from 'sonic-boom';
 import { UsageError } from '../errors/index.js';
 import { describeFsError } from '../fs/describeFsError.js';
 import type { LogLevelName } from './constants.js';
 import { humanFormat } from './humanFormat.js';
 import { stderrIsJournal, withPriority } from './journal.js';
+import { LogTail } from './LogTail.js';
 import { type Redactor, secrets } from './redact.js';
 
 export type Logger = PinoLogger;
@@ -21,26 +23,22 @@ export interface LoggerOptions {
   human?: boolean;
   /** Append JSON lines to this file as well (created 0600). */
   file?: string;
+  /** Bounds of the tail kept for the heartbeat ping (default 100 lines, 10 KiB). */
+  tail?: { maxLines?: number; maxBytes?: number };
   redactor?: Redactor;
 }
 
 export interface ClosableLogger {
   logger: Logger;
+  /** The last lines written, redacted, for the closing heartbeat ping. */
+  tail: LogTail;
   /** Flushes and closes the log file; safe to call twice. */
   close(): void;
 }
 
-/** Synchronous fd writer: cron jobs exit right after the last line, and async buffers lose it. */
-class FdStream implements DestinationStream {
-  constructor(
-    private readonly fd: number,
-    private readonly format?: (line: string) => string,
-  ) {}
-  write(line: string): void {
-    const text = this.format ? this.format(line) : line;
-    writeFully(this.fd, Buffer.from(escapeLoneSurrogates(text)));
-  }
-}
+// sonic-boom is CommonJS: its class is a property of the default export, not a named export
+const { SonicBoom } = sonicBoom;
+type SonicBoom = InstanceType<typeof SonicBoom>;
 
 const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -55,35 +53,37 @@ export function escapeLoneSurrogates(text: string): string {
   return text.replace(LONE_SURROGATE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-/** About a second of waiting for a full pipe before a log line is dropped. */
-const MAX_EAGAIN_WAITS = 1000;
+/** sonic-boom waits 100 ms per EAGAIN: about a second of a full pipe before a line is given up. */
+const MAX_EAGAIN_WAITS = 10;
+/** What a sink that cannot be written (a reader gone) may hold back before lines are dropped. */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /**
- * stderr is a non-blocking pipe when a parent reads it (a CI runner, a supervisor): a full pipe
- * answers EAGAIN and a write may be partial. Wait a millisecond and go on, as sonic-boom does;
+ * pino's own destination on an fd we opened, in sync mode: cron jobs exit right after the last
+ * line, and an async buffer would lose it. stderr is a non-blocking pipe when a parent reads it (a
+ * CI runner, a supervisor): a full pipe answers EAGAIN and sonic-boom waits and writes the rest;
  * a reader that is gone (EPIPE, EBADF) or stuck for a second costs the line, never the run.
  */
-function writeFully(fd: number, buffer: Buffer): void {
-  let offset = 0;
+function fdSink(fd: number): SonicBoom {
   let waits = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += writeSync(fd, buffer, offset, buffer.length - offset);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' && waits++ < MAX_EAGAIN_WAITS) {
-        Atomics.wait(pause, 0, 0, 1);
-        continue;
-      }
-      if (code === 'EAGAIN' || code === 'EPIPE' || code === 'EBADF') return;
-      throw error;
-    }
-  }
+  const sink = new SonicBoom({
+    fd,
+    sync: true,
+    maxLength: MAX_PENDING_BYTES,
+    retryEAGAIN: () => waits++ < MAX_EAGAIN_WAITS,
+  });
+  sink.on('write', () => {
+    waits = 0;
+  });
+  // without a listener an 'error' event would throw out of the logging call into the run
+  sink.on('error', () => {
+    waits = 0;
+  });
+  return sink;
 }
 
 // O_NONBLOCK: opening a FIFO for writing waits for a reader, for good if none comes, and SIGTERM
-// could not end the run; a full pipe is what writeFully already handles. O_NOFOLLOW: a root run
+// could not end the run; a full pipe is what the sink's EAGAIN wait already handles. O_NOFOLLOW: a root run
 // must not append to (and chmod) whatever file a symlink in a log directory points at.
 const LOG_FILE_FLAGS =
   constants.O_WRONLY |
@@ -168,22 +168,28 @@ export function createLogger(options: LoggerOptions = {}): ClosableLogger {
   const human = options.human ?? process.stderr.isTTY === true;
   const level = options.level ?? 'info';
   const withStack = level === 'trace' || level === 'debug';
-  const console =
-    options.destination ??
-    new FdStream(2, human ? humanFormat : stderrIsJournal() ? withPriority : undefined);
+  const tail = new LogTail(options.tail?.maxLines, options.tail?.maxBytes);
+  const format = human ? humanFormat : stderrIsJournal() ? withPriority : undefined;
+  const stderr = options.destination ? undefined : fdSink(2);
+  const console: DestinationStream = options.destination ?? {
+    write(line: string) {
+      (stderr as SonicBoom).write(format ? format(line) : line);
+    },
+  };
 
-  let fileFd: number | undefined;
-  let destination: DestinationStream = console;
+  let file: { fd: number; sink: SonicBoom } | undefined;
   if (options.file) {
-    fileFd = openLogFile(options.file);
-    const fileStream = new FdStream(fileFd);
-    destination = {
-      write(line: string) {
-        console.write(line);
-        fileStream.write(line);
-      },
-    };
+    const fd = openLogFile(options.file);
+    file = { fd, sink: fdSink(fd) };
   }
+  const destination: DestinationStream = {
+    write(raw: string) {
+      const line = escapeLoneSurrogates(raw);
+      tail.push(line);
+      console.write(line);
+      file?.sink.write(line);
+    },
+  };
 
   const logger = pino(
     {
@@ -218,14 +224,21 @@ export function createLogger(options: LoggerOptions = {}): ClosableLogger {
 
   return {
     logger,
+    tail,
     close() {
-      if (fileFd !== undefined) {
-        try {
-          closeSync(fileFd);
-        } catch {
-          // already closed
-        }
-        fileFd = undefined;
+      if (file === undefined) return;
+      const { fd, sink } = file;
+      // later lines go to stderr only: the fd number may soon name another file
+      file = undefined;
+      try {
+        sink.flushSync();
+      } catch {
+        // a line the file could not take is lost; the run is not
+      }
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
       }
     },
   };

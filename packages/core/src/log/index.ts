@@ -8,6 +8,7 @@ export {
   silentLogger,
 } from './createLogger.js';
 export { humanFormat } from './humanFormat.js';
+export { LOG_TAIL_BYTES, LOG_TAIL_LINES, LogTail } from './LogTail.js';
 export {
   isSecretEnvName,
   MIN_SECRET_LENGTH,

@@ -94,8 +94,13 @@ describe('renderPrometheus', () => {
   it('writes gauges with cli/command/environment labels, escaped', () => {
     const text = renderPrometheus(run({ environment: 'pr"od', counts: { actions_create: 2 }, retries: 3 }));
     expect(text).toContain('tempered_run_success{cli="deploy",command="release",environment="pr\\"od"} 1');
-    expect(text).toContain('tempered_run_retries{cli="deploy",command="release",environment="pr\\"od"} 3');
-    expect(text).toContain('kind="actions_create"} 2');
+    // issue 16: counters carry `_total` and the action kind without its `actions_` prefix
+    expect(text).toContain(
+      'tempered_run_retries_total{cli="deploy",command="release",environment="pr\\"od"} 3',
+    );
+    expect(text).toContain(
+      'tempered_run_actions_total{cli="deploy",command="release",environment="pr\\"od",kind="create"} 2',
+    );
     expect(text).toContain(
       'tempered_run_duration_seconds{cli="deploy",command="release",environment="pr\\"od"} 1.000',
     );

@@ -58,7 +58,9 @@ describe('Function: hashPayload', () => {
 
   it('keeps the hash of a record written before the change', () => {
     const payload = { target: '/srv/out', files: { 10: 'b', 2: 'a' }, kind: 'create' };
-    const before = createHash('sha256').update('{"files":{"2":"a","10":"b"},"kind":"create","target":"/srv/out"}');
+    const before = createHash('sha256').update(
+      '{"files":{"2":"a","10":"b"},"kind":"create","target":"/srv/out"}',
+    );
     expect(hashPayload(payload)).toBe(before.digest('hex'));
   });
 });
