@@ -32,8 +32,8 @@ const commands = listCommands(commandsDir);
 if (commands.length === 0) fail(`${pkg.name}: no commands under dist/commands (run tsc -b first)`);
 
 const entry = [
-  "const { execute } = require('@oclif/core/execute');",
-  'exports.main = (dir) => execute({ dir });',
+  // core's entry: oclif's run, with unknown commands and errors outside a command reported as Tempered errors
+  "exports.main = require('@tempered/core/main').main;",
   'exports.COMMANDS = {',
   ...commands.map(
     ({ id, file }) =>

@@ -24,12 +24,12 @@ export function normalizeError(error: unknown): TemperedError {
   }
   const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif;
   if (error instanceof Error && oclif && typeof oclif.exit === 'number') {
-    const message = parseErrorMessage(error.message);
+    const message = withoutErrorPrefix(parseErrorMessage(error.message));
     return oclif.exit === ExitCode.Usage || oclif.exit === ExitCode.Failure
-      ? new UsageError(message.replace(/^Error: /, ''), { hint: 'see --help', cause: error })
+      ? new UsageError(message, { hint: 'see --help', cause: error })
       : new UsageError(message, { cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = withoutErrorPrefix(error instanceof Error ? error.message : String(error));
   return new InternalError(`unexpected error: ${message}`, {
     hint: 're-run with --log-level debug for the stack trace',
     cause: error,
@@ -41,13 +41,24 @@ export function errorToJson(error: TemperedError): ErrorJson {
     name: error.name,
     code: error.code,
     exitCode: error.exitCode,
-    message: secrets.redactString(error.message),
+    message: secrets.redactString(withoutErrorPrefix(error.message)),
     ...(error.hint ? { hint: secrets.redactString(error.hint) } : {}),
   };
 }
 
-/** One line for a person: what went wrong, then what to do about it. */
+/**
+ * One line for a person: what went wrong, then what to do about it. No "Error:" in front: the
+ * line is logged at error level, which a human line shows as ERROR and a JSON line as level 50.
+ */
 export function errorLine(error: TemperedError): string {
   const { message, hint } = errorToJson(error);
-  return `Error: ${message}${hint ? ` (hint: ${hint})` : ''}`;
+  return `${message}${hint ? ` (hint: ${hint})` : ''}`;
+}
+
+/**
+ * "Error: x" (oclif's errors, a foreign error turned into a string, a message that quotes one)
+ * says "Error" again next to the level: keep x.
+ */
+export function withoutErrorPrefix(message: string): string {
+  return message.replace(/^(?:\s*Error: )+/, '');
 }

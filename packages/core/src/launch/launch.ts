@@ -7,7 +7,8 @@ import { isBelowNodeFloor, nodeFloorMessage } from './nodeFloor.js';
 
 /** What a CLI bundle built by tools/bundler exports. */
 export interface CliBundle {
-  main(dir: string): Promise<void>;
+  /** `@tempered/core/main`: oclif, started from the bundle's directory, on these arguments. */
+  main(dir: string, argv: readonly string[]): Promise<void>;
 }
 
 /**
@@ -41,7 +42,7 @@ export async function launch(
     process.exitCode = ExitCode.Failure;
     return;
   }
-  await cli.main(pathToFileURL(filename).href);
+  await cli.main(pathToFileURL(filename).href, argv);
 }
 
 /** The command word a run starts with, when it looks like one; anything else shares one cache. */

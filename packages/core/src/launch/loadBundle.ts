@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import {
   compileCacheDir,
@@ -48,7 +49,7 @@ export function loadBundle<T>(filename: string, options: LoadBundleOptions = {})
     process.once('exit', () => writeCompileCache(location, name, script.createCachedData()));
   }
 
-  const require = createRequire(filename);
+  const require = requireAcceptingUrls(createRequire(filename));
   const module: ModuleRecord = { exports: {}, filename, id: filename, loaded: false, paths: [] };
   require.cache[filename] = module as unknown as NodeJS.Module;
   const body = script.runInThisContext() as (
@@ -66,6 +67,21 @@ export function loadBundle<T>(filename: string, options: LoadBundleOptions = {})
   }
   module.loaded = true;
   return module.exports as T;
+}
+
+/**
+ * The bundle's `import()` calls are compiled to `require()` (see tools/bundler), and oclif
+ * imports a plugin's ES module commands and hooks by file URL, which `require` refuses: give it
+ * the path. Node >= 22.12 loads an ES module through `require`.
+ */
+function requireAcceptingUrls(base: NodeJS.Require): NodeJS.Require {
+  const accepting = (id: string) => base(id.startsWith('file:') ? fileURLToPath(id) : id);
+  return Object.assign(accepting, {
+    resolve: base.resolve,
+    cache: base.cache,
+    extensions: base.extensions,
+    main: base.main,
+  }) as NodeJS.Require;
 }
 
 function wrap(source: string): string {

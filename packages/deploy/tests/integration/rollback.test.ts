@@ -130,7 +130,7 @@ describe('health check and rollback', () => {
 
     expect(result.code).toBe(1);
     expect(errorLine(result)?.msg).toBe(
-      `Error: release v2 aborted before the switch: beforeSwitch hook "echo "building with token=[REDACTED]"; echo "failing now" >&2; exit 4" exited 4; current still points to v1 (hint: fix the hook or the release, then deploy again)`,
+      `release v2 aborted before the switch: beforeSwitch hook "echo "building with token=[REDACTED]"; echo "failing now" >&2; exit 4" exited 4; current still points to v1 (hint: fix the hook or the release, then deploy again)`,
     );
     expect(await currentOf(ws)).toBe('releases/v1');
     expect(await statusOf(ws, 'v2')).toBe('failed');

@@ -269,7 +269,7 @@ describe.skipIf(process.getuid?.() !== 0)('as a user without root', () => {
       const problems = run.logs.filter((line) => line.level >= 40);
       expect(problems).toHaveLength(1);
       expect(problems[0]?.msg).toBe(
-        `Error: ${what} is not writable: permission denied (EACCES) (hint: run as a user who may write there, or change its owner or permissions)`,
+        `${what} is not writable: permission denied (EACCES) (hint: run as a user who may write there, or change its owner or permissions)`,
       );
     }
     expect(readdirSync(locked)).toEqual([]);

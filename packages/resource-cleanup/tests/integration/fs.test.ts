@@ -277,9 +277,7 @@ describe('fs rules on real trees', () => {
       expect(result.code).toBe(2);
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] as string).msg).toMatch(
-        new RegExp(`^Error: ${reason} \\(hint: see --help\\)$`),
-      );
+      expect(JSON.parse(lines[0] as string).msg).toMatch(new RegExp(`^${reason} \\(hint: see --help\\)$`));
     }
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('--max-delete');

@@ -184,7 +184,7 @@ describe('output without a TTY (cron)', () => {
 
     expect(result.code).toBe(1);
     expectCronOutput(result);
-    const error = result.logs.find((line) => line.level === 50 && line.msg.startsWith('Error: '));
+    const error = result.logs.find((line) => line.level === 50 && line.exit_code !== undefined);
     expect(error).toMatchObject({ code: 'E_TEMPERED', exit_code: 1 });
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

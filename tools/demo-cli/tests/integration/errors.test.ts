@@ -15,7 +15,8 @@ function expectOneLineError(result: CliResult, code: 'E_USAGE' | 'E_CONFIG'): st
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ code, exit_code: 2 });
   const msg = errors[0]?.msg ?? '';
-  expect(msg.startsWith('Error: ')).toBe(true);
+  // the level says it is an error: the message does not say it again
+  expect(msg).not.toMatch(/^Error/);
   expect(msg).not.toContain('\n');
   return msg;
 }
@@ -34,7 +35,7 @@ describe('usage and config errors', () => {
     const result = await ws.run(['apply', ws.path('out'), '--bogus']);
 
     const msg = expectOneLineError(result, 'E_USAGE');
-    expect(msg).toBe('Error: Nonexistent flag: --bogus (hint: see --help)');
+    expect(msg).toBe('Nonexistent flag: --bogus (hint: see --help)');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(await walk(ws.stateHome)).toEqual([]);
   });
@@ -61,7 +62,7 @@ describe('usage and config errors', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'E_PERMANENT', exit_code: 1 });
     expect(errors[0]?.msg).toBe(
-      `Error: cannot use the state directory ${join(blocker, 'state', 'tempered-demo', 'default')}: a part of it is not a directory (hint: point --state-dir (or TEMPERED_STATE_DIR, or stateDir in the config) at a directory this user can write)`,
+      `cannot use the state directory ${join(blocker, 'state', 'tempered-demo', 'default')}: a part of it is not a directory (hint: point --state-dir (or TEMPERED_STATE_DIR, or stateDir in the config) at a directory this user can write)`,
     );
     expect(existsSync(ws.path('out'))).toBe(false);
   });
@@ -73,7 +74,7 @@ describe('usage and config errors', () => {
     const result = await ws.run(['apply', ws.path('out'), '--config', config]);
 
     const msg = expectOneLineError(result, 'E_CONFIG');
-    expect(msg).toBe(`Error: ${config}: tempered-demo.prune: expected true or false, got "yes"`);
+    expect(msg).toBe(`${config}: tempered-demo.prune: expected true or false, got "yes"`);
     await expect(readdir(ws.path('out'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -84,7 +85,7 @@ describe('usage and config errors', () => {
     });
     const inEnvironment = await ws.run(['apply', '-e', 'staging', '--config', config]);
     expect(expectOneLineError(inEnvironment, 'E_CONFIG')).toBe(
-      `Error: ${config}: environments.staging.tempered-demo.actionDelayMs: expected a number, got "slow"`,
+      `${config}: environments.staging.tempered-demo.actionDelayMs: expected a number, got "slow"`,
     );
 
     const settings = await ws.writeFile('settings.yml', 'lockWait: soon\n');
@@ -100,7 +101,7 @@ describe('usage and config errors', () => {
 
     const result = await ws.run(['apply', '-e', 'nope', '--config', config]);
     expect(expectOneLineError(result, 'E_CONFIG')).toBe(
-      'Error: unknown environment "nope"; known: dev, prod (hint: pass one of the known environments to --environment)',
+      'unknown environment "nope"; known: dev, prod (hint: pass one of the known environments to --environment)',
     );
 
     const json = await ws.run(['apply', '-e', 'nope', '--config', config, '--json']);
@@ -117,7 +118,7 @@ describe('usage and config errors', () => {
       },
     });
     // under --json the log line still goes to stderr, and only the document to stdout
-    expect(messages(json)).toEqual([expect.stringContaining('Error: unknown environment "nope"')]);
+    expect(messages(json)).toEqual([expect.stringContaining('unknown environment "nope"')]);
   });
 
   it('--json error documents have exactly name, code, exitCode, message and an optional hint', async () => {
@@ -156,7 +157,7 @@ describe('usage and config errors', () => {
 
     const viaFlag = await ws.run(['apply', '--config', config]);
     expect(expectOneLineError(viaFlag, 'E_USAGE')).toBe(
-      `Error: no environment selected; known: dev, prod (hint: pass --environment <name>, set TEMPERED_ENVIRONMENT, or set defaultEnvironment in ${config})`,
+      `no environment selected; known: dev, prod (hint: pass --environment <name>, set TEMPERED_ENVIRONMENT, or set defaultEnvironment in ${config})`,
     );
 
     // found as ./tempered.json in the working directory, the same
@@ -191,7 +192,7 @@ describe('protected environments', () => {
     const refused = await ws.run(['apply', '-e', 'prod', '--config', config]);
     const msg = expectOneLineError(refused, 'E_USAGE');
     expect(msg).toBe(
-      'Error: environment "prod" is protected and nothing confirmed the change (hint: pass --yes to confirm, or run at a terminal and type the environment name)',
+      'environment "prod" is protected and nothing confirmed the change (hint: pass --yes to confirm, or run at a terminal and type the environment name)',
     );
     expect(messages(refused)).not.toContain('applying plan');
     await expect(readdir(target)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -123,7 +123,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
       const error = stopped.logs.find((line) => line.level === 50);
       expect(error).toMatchObject({ code: 'E_INTERRUPTED', exit_code: code });
       expect(error?.msg).toBe(
-        `Error: interrupted by ${signal} (hint: completed actions are journaled; re-run the same command to continue)`,
+        `interrupted by ${signal} (hint: completed actions are journaled; re-run the same command to continue)`,
       );
       // the action in flight finished; which one that was depends on when the signal landed
       const done = stopped.logs

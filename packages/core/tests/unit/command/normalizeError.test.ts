@@ -30,8 +30,15 @@ describe('normalizeError', () => {
     expect(normalized.name).toBe('InternalError');
     expect(normalized.exitCode).toBe(1);
     expect(errorLine(normalized)).toBe(
-      'Error: unexpected error: x is undefined (hint: re-run with --log-level debug for the stack trace)',
+      'unexpected error: x is undefined (hint: re-run with --log-level debug for the stack trace)',
     );
+  });
+
+  it('never says "Error" twice: no "Error: " in front of any message, ours or foreign', () => {
+    const oclif = Object.assign(new Error('Error: Nonexistent flag: --bogus'), { oclif: { exit: 2 } });
+    expect(errorLine(normalizeError(oclif))).toBe('Nonexistent flag: --bogus (hint: see --help)');
+    expect(errorLine(normalizeError(new Error('Error: boom')))).toMatch(/^unexpected error: boom \(hint:/);
+    expect(errorToJson(new ConfigError('Error: Error: bad key')).message).toBe('bad key');
   });
 
   it('redacts secrets from the JSON error document', () => {
