@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors/index.js';
-import { atomicWriteFile, BoundedReadError, readBoundedFile } from '../fs/index.js';
+import { atomicWriteFile, BoundedReadError, describeFsError, readBoundedFile } from '../fs/index.js';
 import { secrets } from '../log/index.js';
 import { formatBytes } from '../util/index.js';
 import type { JobPlan } from './types.js';
@@ -84,7 +84,14 @@ export async function configHash(configFile: string | undefined): Promise<string
 
 export async function writeSavedPlan(path: string, saved: SavedPlan): Promise<void> {
   const text = secrets.redactString(`${JSON.stringify(saved, null, 2)}\n`);
-  await atomicWriteFile(path, text, { mode: 0o600 });
+  try {
+    await atomicWriteFile(path, text, { mode: 0o600 });
+  } catch (error) {
+    throw new UsageError(`cannot write the plan file ${JSON.stringify(path)}: ${describeFsError(error)}`, {
+      hint: 'pass --plan-out a file in an existing directory you may write',
+      cause: error,
+    });
+  }
 }
 
 /** Reads and checks a saved plan: its format, the CLI that made it, and its age. */
