@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 
 /** `resource-cleanup run`'s own flags; core adds the standard ones (--config, -e, --dry-run, --yes...). */
 export const cleanupFlags = {
@@ -17,3 +17,6 @@ export const cleanupFlags = {
     max: 256,
   }),
 };
+
+/** The parsed values of those flags, typed (`flags['max-delete']` is a number or undefined). */
+export type CleanupFlags = Interfaces.InferredFlags<typeof cleanupFlags>;

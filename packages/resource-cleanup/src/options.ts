@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseDuration, UsageError } from '@tempered/core';
+import type { CleanupFlags } from './flags.js';
 import {
   type CleanupSection,
   DEFAULT_CONCURRENCY,
@@ -8,12 +9,6 @@ import {
   DEFAULT_TRASH_RETENTION,
   type RuleConfig,
 } from './section.js';
-
-export interface CleanupFlags {
-  rule?: string[] | undefined;
-  'max-delete'?: number | undefined;
-  concurrency?: number | undefined;
-}
 
 /** A rule with its durations in ms and its paths absolute. */
 export type ResolvedRule = RuleConfig & {
@@ -30,7 +25,7 @@ export interface CleanupOptions {
 }
 
 export interface ResolveInput {
-  flags: CleanupFlags;
+  flags: Partial<CleanupFlags>;
   section: CleanupSection;
   /** Directory of the config file (relative paths in it are taken from there), else the cwd. */
   baseDir: string;

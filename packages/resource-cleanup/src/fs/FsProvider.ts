@@ -2,6 +2,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { isInside, PathEscapeError, PermanentError, resolveSafePath, UsageError } from '@tempered/core';
+import { describeResource } from '../provider/describe.js';
 import {
   type DeleteOutcome,
   DeleteStatus,
@@ -67,8 +68,7 @@ export class FsProvider implements Provider<FsResource> {
   }
 
   describe(resource: FsResource): string {
-    if (resource.type === 'trash-batch') return `trash ${resource.path}`;
-    return resource.entry === 'dir' ? `${resource.path}/` : resource.path;
+    return describeResource(resource);
   }
 
   async delete(resource: FsResource, _ctx: ProviderContext): Promise<DeleteOutcome> {

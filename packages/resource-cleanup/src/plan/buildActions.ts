@@ -7,7 +7,6 @@ import { selectItems } from '../select/selectItems.js';
 export interface RulePlan {
   rule: string;
   provider: string;
-  location: string;
   scanned: number;
   actions: PlanAction<CleanupDetails>[];
 }
@@ -19,7 +18,7 @@ export interface RulePlan {
  */
 export function buildRuleActions<R extends Resource>(
   rule: ResolvedRule,
-  provider: Provider<R>,
+  provider: Pick<Provider<R>, 'kind' | 'describe'>,
   listing: Listing<R>,
   now: number,
 ): RulePlan {
@@ -54,7 +53,6 @@ export function buildRuleActions<R extends Resource>(
   return {
     rule: rule.name,
     provider: provider.kind,
-    location: provider.location,
     scanned: listing.scanned,
     actions,
   };

@@ -54,6 +54,11 @@ export interface Listing<R extends Resource = Resource> {
   scanned: number;
   /** What must stay while something else stays (an index's manifests, referrers); see keepClosure. */
   dependencies?: Dependency[] | undefined;
+  /**
+   * Registry: every tag of each listed repository and the digest it resolved to, selected or
+   * not; a saved plan depends on them (a new or moved tag is drift).
+   */
+  tagDigests?: Record<string, Record<string, string>> | undefined;
 }
 
 export const DeleteStatus = {

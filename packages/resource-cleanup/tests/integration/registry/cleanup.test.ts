@@ -196,7 +196,7 @@ describe.skipIf(skipRegistry)('registry rules against a real registry', () => {
     expect(plan.stdout).toBe('');
     const error = plan.logs.find((line) => line.level === 50);
     expect(error?.msg).toMatch(/rule "images": GET .*\/v2\/ failed after 4 attempts: .*ECONNREFUSED/);
-    expect(messages(plan)).not.toContain('rule planned');
+    expect(messages(plan)).not.toContain('rule listed');
   });
 
   it('a URL that is not a registry, or patterns that match no repository, are errors (exit 1)', async () => {
