@@ -65,6 +65,15 @@ function describeResult(result: CronResult): string {
   return `exit ${result.code ?? result.signal}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
+/**
+ * A file as committed (HEAD), which is what CI checks out: a build rewrites the working copy's
+ * generated files, so only git still knows what was committed. Outside a git checkout, the file.
+ */
+async function committed(path: string): Promise<string> {
+  const shown = await exec('git', ['show', `HEAD:${path}`], { cwd: ROOT });
+  return shown.code === 0 ? shown.stdout : readFile(join(ROOT, path), 'utf8');
+}
+
 async function npmView(spec: string, field: string): Promise<unknown> {
   const result = await execOk('npm', ['view', spec, field, '--json'], { env: ws.env, timeoutMs: 60_000 });
   return JSON.parse(result.stdout);
@@ -75,6 +84,14 @@ async function installClis(): Promise<void> {
     env: ws.env,
     timeoutMs: 300_000,
   });
+}
+
+/** The commands of a CLI of the release workspace, from its built oclif manifest. */
+async function commandIds(path: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(ws.root, path, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, unknown>;
+  };
+  return Object.keys(manifest.commands);
 }
 
 async function home(name: string): Promise<string> {
@@ -149,6 +166,18 @@ describe('the release path, from changeset to a global install run by cron', () 
       for (const id of Object.keys(manifest.commands)) {
         expect(reference, `${pkg.name} COMMANDS.md`).toContain(`## \`${pkg.bin} ${id.replaceAll(':', ' ')}`);
       }
+    }
+  });
+
+  it("each CLI's committed COMMANDS.md is what `oclif readme` writes for its commands (build, then commit it)", async () => {
+    for (const pkg of await ws.packages()) {
+      if (pkg.bin === undefined) continue;
+      const generated = await readFile(join(pkg.dir, 'COMMANDS.md'), 'utf8');
+      const path = `${pkg.path}/COMMANDS.md`;
+      expect(
+        generated,
+        `${path} is stale: run \`pnpm build\` and commit ${path} (it is generated from the commands)`,
+      ).toBe(await committed(path));
     }
   });
 
@@ -241,13 +270,51 @@ describe.each(CLIS.map((cli) => [cli.bin!, cli] as const))(
       },
     );
 
+    it('help <command>, a typo (one JSON line naming the command meant, exit 2, also with --json) and shell completion, from the install', async () => {
+      const dir = await home(`${bin}-plugins`);
+      const ids = await commandIds(cli.path);
+      const command = ids.includes('stats') ? 'stats' : ids[0]!;
+      const words = command.split(':');
+
+      const help = await cron(bin, ['help', ...words], { prefix, home: dir });
+      expect(help.code, describeResult(help)).toBe(0);
+      expect(help.stdout).toContain(`$ ${bin} ${words.join(' ')}`);
+      expect(help.stderr).toBe('');
+
+      const typo = [...words.slice(0, -1), words.at(-1)!.slice(0, -1)];
+      const meant = `did you mean "${words.join(' ')}"?`;
+      const wrong = await cron(bin, typo, { prefix, home: dir });
+      expect(wrong.code, describeResult(wrong)).toBe(2);
+      expectCronClean(bin, wrong);
+      expect(wrong.stdout).toBe('');
+      expect(wrong.logs).toHaveLength(1);
+      expect(wrong.logs[0]).toMatchObject({ level: 50, code: 'E_USAGE', exit_code: 2 });
+      expect(wrong.logs[0]?.msg).toContain(meant);
+      expect(wrong.logs[0]?.msg).not.toMatch(/^Error/);
+
+      const json = await cron(bin, [...typo, '--json'], { prefix, home: dir });
+      expect(json.code, describeResult(json)).toBe(2);
+      const document = JSON.parse(json.stdout) as {
+        status: string;
+        error: { code: string; message: string };
+      };
+      expect(document).toMatchObject({ status: 'error', error: { code: 'E_USAGE' } });
+      expect(document.error.message).toContain(meant);
+
+      const completion = await cron(bin, ['autocomplete', '--refresh-cache'], { prefix, home: dir });
+      expect(completion.code, describeResult(completion)).toBe(0);
+      const dirname = (cli.manifest as { oclif: { dirname: string } }).oclif.dirname;
+      const bash = await readFile(
+        join(dir, '.cache', dirname, 'autocomplete', 'functions', 'bash', `${bin}.bash`),
+        'utf8',
+      );
+      expect(bash).toMatch(new RegExp(`^${words.join(':')} --json`, 'm'));
+    });
+
     it('a usage error exits 2 with a JSON error line and no stack', async () => {
       const dir = await home(`${bin}-usage`);
       // any command of the CLI will do: stats when it has one
-      const manifest = JSON.parse(await readFile(join(ws.root, cli.path, 'oclif.manifest.json'), 'utf8')) as {
-        commands: Record<string, unknown>;
-      };
-      const ids = Object.keys(manifest.commands);
+      const ids = await commandIds(cli.path);
       const command = ids.includes('stats') ? 'stats' : ids[0]!;
       const result = await cron(bin, [...command.split(':'), '--no-such-flag'], { prefix, home: dir });
       expect(result.code, describeResult(result)).toBe(2);

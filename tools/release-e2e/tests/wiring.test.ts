@@ -47,6 +47,7 @@ describe.each(PUBLIC.map((p) => [p.name, p] as const))('%s', (_name, pkg) => {
 });
 
 const CLIS = await cliPackages(ROOT);
+const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-not-found', '@oclif/plugin-autocomplete'];
 
 describe.each(CLIS.map((p) => [p.bin!, p] as const))('the %s CLI', (_bin, pkg) => {
   const manifest = pkg.manifest as Manifest;
@@ -65,6 +66,22 @@ describe.each(CLIS.map((p) => [p.bin!, p] as const))('the %s CLI', (_bin, pkg) =
       true,
     );
     expect(readFileSync(reference, 'utf8')).toContain('<!-- commands -->');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme, `link ${pkg.path}/COMMANDS.md from the README's "Command reference"`).toContain(
+      `](${pkg.path}/COMMANDS.md)`,
+    );
+  });
+
+  it('loads the oclif plugins operators expect: help <command>, did-you-mean, shell completion', () => {
+    const oclif = (pkg.manifest as { oclif?: { plugins?: string[] } }).oclif;
+    const dependencies = (pkg.manifest as { dependencies?: Record<string, string> }).dependencies ?? {};
+    for (const plugin of PLUGINS) {
+      expect(oclif?.plugins, `add "${plugin}" to "oclif": {"plugins"} in ${pkg.path}/package.json`).toContain(
+        plugin,
+      );
+      // loaded by name from node_modules at run time, not from the bundle
+      expect(dependencies[plugin], `add ${plugin} to the dependencies of ${pkg.path}`).toBeDefined();
+    }
   });
 });
 
