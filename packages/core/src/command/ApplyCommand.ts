@@ -5,6 +5,7 @@ import { readSavedPlan, type SavedPlan } from '../job/savedPlan.js';
 import type { AnyJob } from '../job/types.js';
 import { JobCommand } from './JobCommand.js';
 import { standardFlags } from './standardFlags.js';
+import { parseOptions } from './TemperedCommand.js';
 
 const { 'dry-run': _dryRun, ...applyFlags } = standardFlags;
 
@@ -29,10 +30,10 @@ export abstract class ApplyCommand extends JobCommand {
 
   override async init(): Promise<void> {
     // the plan names its environment: read it before the run's context is built
-    const { args } = await this.parse(this.ctor as typeof ApplyCommand);
+    const { args } = await this.parse(parseOptions(this.ctor as typeof ApplyCommand));
     this.#file = args.file as string;
     this.#saved = await readSavedPlan(this.#file, { cli: this.config.bin });
-    this.impliedEnvironment = this.#saved.environment;
+    this.implied = { config: this.#saved.configFile, environment: this.#saved.environment };
     await super.init();
     if (this.ctx.environment.name !== this.#saved.environment) {
       throw new UsageError(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorLine, errorToJson, lockNameFor, normalizeError } from '../../../src/command/index.js';
+import { errorLine, errorToJson, normalizeError } from '../../../src/command/index.js';
 import { ConfigError, InterruptedError, secrets } from '../../../src/index.js';
+import { lockNameFor } from '../../../src/job/index.js';
 
 describe('normalizeError', () => {
   it('keeps our own errors', () => {

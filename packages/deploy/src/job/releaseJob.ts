@@ -1,0 +1,153 @@
+import { resolve } from 'node:path';
+import type { Interfaces } from '@oclif/core';
+import {
+  type ApplyPolicy,
+  isInside,
+  type Job,
+  type JobPlan,
+  renderPlanHuman,
+  renderSummaryLine,
+} from '@tempered/core';
+import { type ArtifactInfo, inspectArtifact, shortDigest } from '../artifact/index.js';
+import { ArtifactError } from '../errors.js';
+import { planRelease } from '../plan/planRelease.js';
+import type { DeployStep, Operation } from '../plan/steps.js';
+import { assertSafeVersion } from '../release/releaseId.js';
+import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
+import { type DeployWorld, readTarget, targetFacts } from './deployWorld.js';
+import type { releaseFlags } from './flags.js';
+import { stepApplier } from './stepApplier.js';
+
+export interface ReleaseOptions extends DeployOptions {
+  artifact: string;
+  version: string | undefined;
+  force: boolean;
+  cwd: string;
+}
+
+export interface ReleaseWorld extends DeployWorld {
+  artifact: ArtifactInfo;
+}
+
+export interface ReleaseInfo {
+  operation: Operation;
+  /** The artifact's digest, named when it is already deployed. */
+  digest: string;
+}
+
+type ReleasePlan = JobPlan<DeployStep, ReleaseInfo>;
+
+/** A deploy is a sequence: the first failure stops it (and the step runner rolls back). */
+export const DEPLOY_POLICY: ApplyPolicy = { onError: 'stop', itemize: true };
+
+/** The artifact is checked before the lock (exit 2 before anything is touched) and read once. */
+const inspected = new WeakMap<ReleaseOptions, ArtifactInfo>();
+
+export const releaseJob: Job<
+  ReleaseOptions,
+  ReleaseWorld,
+  DeployStep,
+  ReleaseInfo,
+  Interfaces.InferredFlags<typeof releaseFlags>,
+  { artifact: string }
+> = {
+  options: (input) => ({
+    ...deployOptions(input),
+    artifact: input.args.artifact,
+    version: input.flags.version,
+    force: input.flags.force === true,
+    cwd: input.cwd,
+  }),
+
+  async check(options, io) {
+    if (options.version !== undefined) assertSafeVersion(options.version);
+    await options.target.inspect();
+    if (isInside(resolve(options.cwd, options.artifact), options.target.id)) {
+      throw new ArtifactError(
+        `the deploy target ${options.target.display} lies inside the artifact ${options.artifact}`,
+        {
+          artifact: options.artifact,
+          hint: 'deploy the build output directory, not a directory that contains the target',
+        },
+      );
+    }
+    const artifact = await inspectArtifact(options.artifact, options.cwd, options.config.artifactLimits);
+    inspected.set(options, artifact);
+    io.logger.info(
+      { artifact: artifact.path, kind: artifact.kind, digest: artifact.digest, entries: artifact.entries },
+      'artifact checked',
+    );
+  },
+
+  target: (options) => options.target.id,
+
+  locks: targetLock,
+
+  async read(options, io) {
+    const artifact = inspected.get(options);
+    if (!artifact) throw new Error('the artifact is read by check() before read()');
+    return { ...(await readTarget(options.target, io)), artifact };
+  },
+
+  plan(world, options): ReleasePlan {
+    const { operation, actions } = planRelease({
+      state: world.state,
+      log: world.log,
+      artifact: world.artifact,
+      config: options.config,
+      version: options.version,
+      force: options.force,
+      now: world.now,
+      runId: world.runId,
+    });
+    return {
+      actions,
+      warnings: [],
+      policy: DEPLOY_POLICY,
+      info: { operation, digest: world.artifact.digest },
+    };
+  },
+
+  facts: (world) => ({ ...targetFacts(world), artifact: world.artifact.digest }),
+
+  open: (_world, options, plan, io) => {
+    const { operation } = plan.info;
+    if (operation.resumed) {
+      io.logger.warn(
+        { release: operation.release, attempt: operation.attempt },
+        'resuming an interrupted release',
+      );
+    }
+    return stepApplier(options, operation, io, (op) => {
+      const previous = op.previous ? ` (previous good: ${op.previous})` : '';
+      return `Released ${op.release} to ${options.target.display}${previous}.`;
+    });
+  },
+
+  renderPlan: (plan, options, io) =>
+    [
+      ...noopLine(plan),
+      renderPlanHuman({
+        cli: io.cli,
+        command: io.command,
+        environment: io.environment.name,
+        target: options.target.id,
+        ...plan,
+      }),
+    ].join('\n'),
+
+  renderNoop: (plan, summary, _options, io) => {
+    io.logger.info({ release: plan.info.operation.release, digest: plan.info.digest }, 'already deployed');
+    return [...noopLine(plan), renderSummaryLine(summary)].join('\n');
+  },
+
+  report: (plan) => ({ operation: plan.info.operation }),
+};
+
+function noopLine(plan: ReleasePlan): string[] {
+  const { operation } = plan.info;
+  if (!operation.noop) return [];
+  return [
+    `Release ${operation.release} is already deployed (${shortDigest(plan.info.digest)}): nothing to do.`,
+  ];
+}
