@@ -93,8 +93,8 @@ export abstract class TemperedCommand<T> extends Command {
   protected flags!: Record<string, unknown>;
   protected args!: Record<string, unknown>;
   protected readonly warnings: string[] = [];
-  /** The environment when no flag names one (a saved plan's), set before init(). */
-  protected impliedEnvironment: string | undefined;
+  /** The config file and environment when no flag names them (a saved plan's), set before init(). */
+  protected implied: { config?: string | undefined; environment?: string | undefined } = {};
   /** Set by subclasses that know more precisely how the run ended (noop, dry-run, partial). */
   protected runStatus: RunRecord['status'] | undefined;
   protected failedStep: string | undefined;
@@ -125,7 +125,7 @@ export abstract class TemperedCommand<T> extends Command {
   override async init(): Promise<void> {
     await super.init();
     const ctor = this.ctor as typeof TemperedCommand;
-    const { flags, args } = await this.parse(ctor);
+    const { flags, args } = await this.parse(parseOptions(ctor));
     this.flags = flags as Record<string, unknown>;
     this.args = args as Record<string, unknown>;
     this.#removeSignalHandlers = installSignalHandlers(this.#controller, () => this.logger);
@@ -135,11 +135,11 @@ export abstract class TemperedCommand<T> extends Command {
     // before anything can print: a hook, an error or a state file may quote $DB_PASSWORD
     await registerSecretEnv(process.env);
     const loaded = await loadConfig({
-      path: flags.config as string | undefined,
+      path: (flags.config as string | undefined) ?? this.implied.config,
       cli,
       sectionSchema: ctor.sectionSchema,
     });
-    const requested = (flags.environment as string | undefined) ?? this.impliedEnvironment;
+    const requested = (flags.environment as string | undefined) ?? this.implied.environment;
     const resolved = resolveEnvironment(
       ctor.environmentOptional ? withoutSelection(loaded, requested) : loaded,
       {
@@ -341,4 +341,18 @@ function runController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
+}
+
+/**
+ * oclif's parse spreads the class it is given, which copies only its own static fields: args and
+ * flags a command inherits (apply's FILE, from core's ApplyCommand) must be named explicitly.
+ */
+export function parseOptions(ctor: typeof Command) {
+  return {
+    args: ctor.args,
+    flags: ctor.flags,
+    baseFlags: ctor.baseFlags,
+    enableJsonFlag: ctor.enableJsonFlag,
+    strict: ctor.strict,
+  };
 }
