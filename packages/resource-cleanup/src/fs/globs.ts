@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compilePathGlob } from '@tempered/core/glob';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -6,25 +6,17 @@ export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 export type GlobMatcher = (path: string, kind: EntryKind) => string | undefined;
 
 /**
- * Globs over paths relative to the rule's `path` (picomatch, dotfiles included). A glob without
- * a '/' matches the name at any depth (`*.tar.gz`); one with a '/' matches the whole relative
- * path (`builds/**`). A trailing '/' matches directories only (`tmp-*\/`); without it, a glob
- * matches anything but directories. Returns the glob that matched, for the plan's reasons.
+ * Globs over paths relative to the rule's `path`, in core's syntax (`@tempered/core/glob`: no
+ * '/' matches the name at any depth, `builds/**` the whole relative path). A trailing '/'
+ * matches directories only (`tmp-*\/`); without it, a glob matches anything but directories.
+ * Returns the glob that matched, for the plan's reasons.
  */
 export function compileGlobs(globs: readonly string[]): GlobMatcher {
-  const compiled = globs.map((pattern) => {
-    const directoriesOnly = pattern.endsWith('/');
-    const glob = pattern.replace(/^\/+/, '').replace(/\/+$/, '');
-    return {
-      pattern,
-      directoriesOnly,
-      match: picomatch(glob, { dot: true, basename: !glob.includes('/') }),
-    };
-  });
+  const compiled = globs.map(compilePathGlob);
   return (path, kind) => {
-    for (const { pattern, directoriesOnly, match } of compiled) {
+    for (const { pattern, directoriesOnly, test } of compiled) {
       if (directoriesOnly !== (kind === 'dir')) continue;
-      if (match(path)) return pattern;
+      if (test(path)) return pattern;
     }
     return undefined;
   };

@@ -1,5 +1,6 @@
 import { type HttpClient, mapConcurrently, PermanentError } from '@tempered/core';
-import picomatch from 'picomatch';
+import { compileNameGlobs } from '@tempered/core/glob';
+import { describeResource } from '../provider/describe.js';
 import {
   type DeleteOutcome,
   DeleteStatus,
@@ -13,7 +14,6 @@ import type { RegistryAuth } from '../section.js';
 import type { Dependency } from '../select/keepClosure.js';
 import type { SelectItem } from '../select/selectItems.js';
 import { type TagFacts, tagSafety } from '../select/tagSafety.js';
-import { shortDigest } from '../util/format.js';
 import type { RegistryLimits } from './limits.js';
 import { manifestDependencies } from './manifestGraph.js';
 import { isIndex } from './mediaTypes.js';
@@ -83,7 +83,7 @@ export class RegistryProvider implements Provider<ImageResource> {
     let names: string[];
     if (literal) names = [...new Set(repositories)];
     else {
-      const isMatch = picomatch([...repositories]);
+      const isMatch = compileNameGlobs(repositories);
       const catalog = await client.catalog(signal);
       names = catalog.filter((name) => isMatch(name));
       if (names.length === 0) {
@@ -108,7 +108,7 @@ export class RegistryProvider implements Provider<ImageResource> {
               },
             );
           }
-          return { items: [], scanned: 0, dependencies: [] };
+          return { items: [], scanned: 0, dependencies: [], tagDigests: undefined };
         }
         return { ...(await this.#listRepository(repository, tags, ctx)), scanned: tags.length };
       },
@@ -118,12 +118,18 @@ export class RegistryProvider implements Provider<ImageResource> {
       items: perRepository.flatMap((one) => one.items),
       housekeeping: [],
       dependencies: perRepository.flatMap((one) => one.dependencies),
+      tagDigests: Object.fromEntries(
+        names.flatMap((name, i) => {
+          const tags = perRepository[i]?.tagDigests;
+          return tags ? [[name, tags]] : [];
+        }),
+      ),
       scanned: perRepository.reduce((sum, one) => sum + one.scanned, 0),
     };
   }
 
   describe(resource: ImageResource): string {
-    return `${resource.repository}@${shortDigest(resource.digest)} [${resource.tags.join(', ')}]`;
+    return describeResource(resource);
   }
 
   async delete(resource: ImageResource, ctx: ProviderContext): Promise<DeleteOutcome> {
@@ -162,19 +168,25 @@ export class RegistryProvider implements Provider<ImageResource> {
     repository: string,
     tags: string[],
     ctx: ProviderContext,
-  ): Promise<{ items: SelectItem<ImageResource>[]; dependencies: Dependency[] }> {
+  ): Promise<{
+    items: SelectItem<ImageResource>[];
+    dependencies: Dependency[];
+    tagDigests: Record<string, string>;
+  }> {
     const { signal, logger } = ctx;
     const resolved = await mapConcurrently(
       tags,
       async (tag) => ({ tag, manifest: await this.#client.resolve(repository, tag, signal) }),
       { concurrency: this.#options.concurrency, signal },
     );
+    const tagDigests: Record<string, string> = {};
     const byDigest = new Map<string, { mediaType: string | undefined; tags: TagFacts[] }>();
     for (const { tag, manifest } of resolved) {
       if (!manifest) {
         logger.warn({ repository, tag }, 'tag vanished while listing; left out');
         continue;
       }
+      tagDigests[tag] = manifest.digest;
       const entry = byDigest.get(manifest.digest) ?? { mediaType: manifest.mediaType, tags: [] };
       entry.tags.push({
         name: tag,
@@ -223,7 +235,7 @@ export class RegistryProvider implements Provider<ImageResource> {
       },
       { concurrency: this.#options.concurrency, signal },
     );
-    return { items, dependencies };
+    return { items, dependencies, tagDigests };
   }
 
   #manifestOf(repository: string, digest: string, signal?: AbortSignal) {
