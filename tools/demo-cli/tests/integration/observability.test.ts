@@ -7,7 +7,8 @@ const LABELS = 'cli="tempered-demo",command="apply",environment="default"';
 const FILES = { 'a.txt': 'A\n' };
 
 describe('heartbeat pings', () => {
-  it('a successful run pings <url>/start then <url>; a dry-run pings nothing', async () => {
+  // issue 16: healthchecks.io's protocol, /start?rid= then /<exit code>?rid= (was <url> and <url>/fail)
+  it('a successful run pings <url>/start then <url>/0; a dry-run pings nothing', async () => {
     const ws = await workspace();
     const server = await startRecordingServer(200);
     const config = await ws.writeConfig('tempered.json', {
@@ -22,18 +23,18 @@ describe('heartbeat pings', () => {
     const result = await ws.run(['apply', ws.path('out'), '--config', config, '--log-level', 'debug']);
 
     expect(result.code).toBe(0);
-    expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /hc/job-1/start',
-      'POST /hc/job-1',
+      'POST /hc/job-1/0',
     ]);
     const sent = result.logs.filter((line) => line.msg === 'heartbeat sent').map((line) => line.event);
-    expect(sent).toEqual(['start', 'success']);
+    expect(sent).toEqual(['start', 0]);
     // /start goes out before any change, the success ping after the last one
     const order = messages(result).filter((m) => ['heartbeat sent', 'file written'].includes(m));
     expect(order).toEqual(['heartbeat sent', 'file written', 'heartbeat sent']);
   });
 
-  it('a failing run pings <url>/fail', async () => {
+  it('a failing run pings <url>/1', async () => {
     const ws = await workspace();
     const server = await startRecordingServer(200);
     const config = await ws.writeConfig('tempered.json', {
@@ -44,10 +45,10 @@ describe('heartbeat pings', () => {
     const result = await ws.run(['apply', ws.path('out'), '--config', config]);
 
     expect(result.code).toBe(1);
-    expect(server.received.map((r) => r.url)).toEqual(['/hc/job-2/start', '/hc/job-2/fail']);
+    expect(server.received.map((r) => r.path)).toEqual(['/hc/job-2/start', '/hc/job-2/1']);
   });
 
-  it('a run refused before it starts (protected, no --yes) pings <url>/fail at once; a held lock does not', async () => {
+  it('a run refused before it starts (protected, no --yes) pings <url>/2 at once; a dry-run does not', async () => {
     const ws = await workspace();
     const server = await startRecordingServer(200);
     const config = await ws.writeConfig('tempered.json', {
@@ -60,7 +61,7 @@ describe('heartbeat pings', () => {
 
     expect(refused.code).toBe(2);
     expect(dry.code).toBe(0);
-    expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /hc/job-3/fail']);
+    expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hc/job-3/2']);
   });
 
   it('a ping server that is down or failing changes nothing but a warning', async () => {
@@ -79,7 +80,7 @@ describe('heartbeat pings', () => {
     );
     expect(warnings.map((line) => [line.level, line.event])).toEqual([
       [40, 'start'],
-      [40, 'success'],
+      [40, 0],
     ]);
     expect((await ws.runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['success', 0]]);
 
@@ -91,7 +92,7 @@ describe('heartbeat pings', () => {
     const again = await ws.run(['apply', ws.path('out2'), '--config', failing]);
     expect(again.code).toBe(0);
     // one attempt each, no retries: a monitoring outage must not slow the job down
-    expect(server.received.map((r) => r.url)).toEqual(['/hc/start', '/hc']);
+    expect(server.received.map((r) => r.path)).toEqual(['/hc/start', '/hc/0']);
     expect(messages(again).filter((m) => m.startsWith('heartbeat ping failed'))).toHaveLength(2);
   });
 });
@@ -112,7 +113,8 @@ describe('metrics textfile', () => {
     expect(text).toContain('# TYPE tempered_run_success gauge\n');
     expect(text).toContain(`\ntempered_run_success{${LABELS}} 1\n`);
     expect(text).toContain(`\ntempered_run_exit_code{${LABELS}} 0\n`);
-    expect(text).toContain(`\ntempered_run_actions{${LABELS},kind="actions_create"} 1\n`);
+    // issue 16: counters are `_total`, one unit per family, the kind without its `actions_` prefix
+    expect(text).toContain(`\ntempered_run_actions_total{${LABELS},kind="create"} 1\n`);
     expect(text).toMatch(new RegExp(`\\ntempered_run_duration_seconds\\{${LABELS}\\} \\d+\\.\\d{3}\\n`));
     for (const line of text.trimEnd().split('\n')) {
       expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+\{[^}]*\} -?\d+(\.\d+)?)$/);

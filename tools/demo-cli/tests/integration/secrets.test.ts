@@ -78,14 +78,15 @@ describe('secrets never leak', () => {
     // the runs did what they should, so every secret was really used...
     expect([applied.code, dry.code, failed.code, broken.code, fromEnv.code]).toEqual([0, 0, 3, 2, 0]);
     expect(await readFile(join(ws.path('out'), 'motd.txt'), 'utf8')).toBe(`${FILE_SECRET}\n`);
-    expect(ok.received.map((r) => r.url)).toEqual([
+    // issue 16: healthchecks.io's /<exit code> (was <url> and <url>/fail), with ?rid= beside
+    expect(ok.received.map((r) => r.path)).toEqual([
       `/hc/${PING_TOKEN}/start`,
-      `/hc/${PING_TOKEN}`,
+      `/hc/${PING_TOKEN}/0`,
       `/hc/${ENV_PING_TOKEN}/start`,
-      `/hc/${ENV_PING_TOKEN}`,
+      `/hc/${ENV_PING_TOKEN}/0`,
     ]);
     expect(ok.received[0]?.headers.authorization).toBe(`Basic ${BASIC}`);
-    expect(failing.received.map((r) => r.url)).toEqual([`/hc/${PING_TOKEN}/start`, `/hc/${PING_TOKEN}/fail`]);
+    expect(failing.received.map((r) => r.path)).toEqual([`/hc/${PING_TOKEN}/start`, `/hc/${PING_TOKEN}/3`]);
     expect(JSON.parse(broken.stdout).error.message).toBe(
       `${invalid}: lockWait: expected a duration like 30s, 5m or 2h, or a number of milliseconds, got "[REDACTED]"`,
     );
@@ -105,6 +106,10 @@ describe('secrets never leak', () => {
       expect([name, 'stderr', leaks(result.stderr)]).toEqual([name, 'stderr', []]);
     }
     expect(leaks(log)).toEqual([]);
+    // the closing pings carry the log's tail as their body
+    const bodies = [...ok.received, ...failing.received].map((r) => r.body);
+    expect(bodies.filter((body) => body.includes('run finished'))).toHaveLength(3);
+    expect(leaks(bodies.join('\n'))).toEqual([]);
     expect(leaks(await readFile(metricsFile, 'utf8'))).toEqual([]);
     const stored = (await walk(ws.stateHome)).filter((e) => !e.isDirectory);
     expect(stored.length).toBeGreaterThan(5);
