@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import { SECRET_KEY_PATTERN, secrets } from '../log/redact.js';
+import { didYouMean } from './suggest.js';
 
 export type KeyPath = readonly PropertyKey[];
 
@@ -139,13 +140,21 @@ export function formatIssue(
   root: unknown,
   where: string | undefined,
   prefix: KeyPath = [],
-): FormattedIssue {
+  schema?: z.ZodType,
+): FormattedIssue & { hint?: string } {
   const issue = deepestIssue(raw);
   const lead = where === undefined ? '' : `${where}: `;
   if (issue.code === 'unrecognized_keys') {
-    const keyPath = formatKeyPath([...prefix, ...issue.path, issue.keys[0] ?? '']);
+    const key = issue.keys[0] ?? '';
+    const keyPath = formatKeyPath([...prefix, ...issue.path, key]);
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : '';
-    return { keyPath, message: `${lead}${keyPath}: unknown key${more}` };
+    const suggestion = schema ? didYouMean(key, knownKeysAt(schema, issue.path)) : undefined;
+    if (suggestion === undefined) return { keyPath, message: `${lead}${keyPath}: unknown key${more}` };
+    return {
+      keyPath,
+      message: `${lead}${keyPath}: unknown key, did you mean "${suggestion}"?${more}`,
+      hint: `rename "${key}" to "${suggestion}"`,
+    };
   }
   const keyPath = formatKeyPath([...prefix, ...issue.path]);
   const got = describeValue(valueAt(root, issue.path), [...prefix, ...issue.path]);
@@ -176,12 +185,59 @@ export function parseWith<S extends z.ZodType>(
   if (!first)
     throw new ConfigError(`${where.label ?? where.file ?? 'config'}: invalid`, { file: where.file });
   const prefix = typeof where.prefix === 'function' ? where.prefix(first.path) : where.prefix;
-  const { keyPath, message } = formatIssue(first, value, where.label ?? where.file, prefix);
+  const { keyPath, message, hint } = formatIssue(first, value, where.label ?? where.file, prefix, schema);
   const more =
     rest.length === 0 ? '' : ` (and ${rest.length} more ${rest.length === 1 ? 'problem' : 'problems'})`;
-  return throwConfigError(`${message}${more}`, where.file, keyPath);
+  return throwConfigError(`${message}${more}`, where.file, keyPath, hint);
 }
 
-function throwConfigError(message: string, file: string | undefined, keyPath: string): never {
-  throw new ConfigError(message, { file, keyPath: keyPath === '' ? undefined : keyPath });
+function throwConfigError(
+  message: string,
+  file: string | undefined,
+  keyPath: string,
+  hint: string | undefined,
+): never {
+  throw new ConfigError(message, {
+    file,
+    keyPath: keyPath === '' ? undefined : keyPath,
+    ...(hint ? { hint } : {}),
+  });
+}
+
+type SchemaNode = { _zod?: { def?: Record<string, unknown> & { type?: string } } } | undefined;
+
+/** Wrappers that do not change which keys an object takes. */
+const TRANSPARENT = new Set([
+  'optional',
+  'nullable',
+  'default',
+  'prefault',
+  'readonly',
+  'catch',
+  'nonoptional',
+]);
+
+function unwrap(node: SchemaNode): SchemaNode {
+  let current = node;
+  for (let depth = 0; depth < 20 && current?._zod?.def; depth++) {
+    const def = current._zod.def;
+    if (def.type && TRANSPARENT.has(def.type)) current = def.innerType as SchemaNode;
+    else if (def.type === 'pipe') current = def.in as SchemaNode;
+    else break;
+  }
+  return current;
+}
+
+/** The keys the object schema at `path` knows: what a misspelt key inside a section is compared with. */
+function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
+  let node = unwrap(schema as unknown as SchemaNode);
+  for (const segment of path) {
+    const def = node?._zod?.def;
+    if (def?.type === 'object') node = unwrap((def.shape as Record<PropertyKey, SchemaNode>)[segment]);
+    else if (def?.type === 'array') node = unwrap(def.element as SchemaNode);
+    else if (def?.type === 'record') node = unwrap(def.valueType as SchemaNode);
+    else return [];
+  }
+  const def = node?._zod?.def;
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
 }

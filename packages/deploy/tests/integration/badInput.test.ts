@@ -127,6 +127,22 @@ describe('bad input: a clear error, exit 2, nothing changed on the target', () =
     expect(errorLine(result)?.msg).toContain('deploy.target.path');
   });
 
+  it('a misspelt key inside the deploy section gets a did-you-mean, as top-level keys do', async () => {
+    const ws = await workspace();
+    const config = await ws.writeConfig('typo.json', {
+      environments: { prod: { deploy: { target: { path: targetOf(ws) }, keepRelease: 3 } } },
+    });
+    const result = await ws.run(['release', await makeApp(ws, 'v1'), '--config', config, '-e', 'prod']);
+    expect(result.code).toBe(2);
+    expect(errorLine(result)).toMatchObject({
+      code: 'E_CONFIG',
+      msg: expect.stringContaining(
+        'environments.prod.deploy.keepRelease: unknown key, did you mean "keepReleases"? (hint: rename "keepRelease" to "keepReleases")',
+      ),
+    });
+    expect(await currentOf(ws)).toBeUndefined();
+  });
+
   it('a protected environment without --yes (no terminal) changes nothing; with --yes it deploys', async () => {
     const ws = await workspace();
     const config = await ws.writeConfig('protected.json', {

@@ -99,8 +99,25 @@ describe('Function: parseWith', () => {
 
   it('reports unknown keys of a strict section by their full path', () => {
     const schema = z.strictObject({ source: z.string() });
-    expect(messageOf(schema, { source: 'a', sorce: 'b' }, ['file-sync'])).toBe(
-      `${FILE}: file-sync.sorce: unknown key`,
+    expect(messageOf(schema, { source: 'a', verbose: 'b' }, ['file-sync'])).toBe(
+      `${FILE}: file-sync.verbose: unknown key`,
+    );
+  });
+
+  it('suggests the known key of the same object for a misspelt one, at any depth', () => {
+    const schema = z.strictObject({
+      source: z.string().optional(),
+      rules: z.array(z.strictObject({ name: z.string(), keepLatest: z.number().optional() })).optional(),
+      hooks: z.strictObject({ afterSwitch: z.array(z.string()) }).default({ afterSwitch: [] }),
+    });
+    expect(messageOf(schema, { sorce: 'b' }, ['file-sync'])).toBe(
+      `${FILE}: file-sync.sorce: unknown key, did you mean "source"?`,
+    );
+    expect(messageOf(schema, { rules: [{ name: 'a', keeplatest: 3 }] })).toBe(
+      `${FILE}: rules[0].keeplatest: unknown key, did you mean "keepLatest"?`,
+    );
+    expect(messageOf(schema, { hooks: { afterswitch: [] } })).toBe(
+      `${FILE}: hooks.afterswitch: unknown key, did you mean "afterSwitch"? (and 1 more problem)`,
     );
   });
 
