@@ -17,6 +17,12 @@ export interface StatsResult {
 export class StatsCommand extends TemperedCommand<StatsResult> {
   static override summary = 'Show run count, success rate, mean and p95 runtime, retries and top failures.';
   static override environmentOptional = true;
+  static override examples = [
+    '<%= config.bin %> stats',
+    '<%= config.bin %> stats -e prod --since 24h',
+    '<%= config.bin %> stats --config /etc/tempered/config.yml --state-dir /var/lib/tempered --since 4w --json',
+    '<%= config.bin %> stats -e prod --log-level debug --log-file /var/log/tempered-stats.log',
+  ];
   static override flags = {
     since: Flags.string({
       summary: 'Only runs started within this long ago, e.g. 24h, 7d, 4w.',

@@ -10,7 +10,11 @@ export interface ListResult {
 export default class List extends DeployReadCommand<ListResult> {
   static override summary =
     'List the releases on the target, newest first: id, version, digest, status, current.';
-  static override examples = ['<%= config.bin %> list -e staging', '<%= config.bin %> list -e prod --json'];
+  static override examples = [
+    '<%= config.bin %> list -e staging',
+    '<%= config.bin %> list -e prod --json',
+    '<%= config.bin %> list --config /etc/tempered/deploy.yml -e prod --log-level warn --log-file /var/log/deploy.log',
+  ];
 
   async run(): Promise<ListResult> {
     const [state, log] = await Promise.all([this.deployTarget.inspect(), this.deployTarget.readLog()]);

@@ -16,7 +16,11 @@ export interface StatusResult {
 
 export default class Status extends DeployReadCommand<StatusResult> {
   static override summary = 'Show the current release, the lock holder if any, and the last run.';
-  static override examples = ['<%= config.bin %> status -e prod', '<%= config.bin %> status -e prod --json'];
+  static override examples = [
+    '<%= config.bin %> status -e prod',
+    '<%= config.bin %> status -e prod --json',
+    '<%= config.bin %> status --config /etc/tempered/deploy.yml -e prod --state-dir /var/lib/tempered --log-level debug',
+  ];
 
   async run(): Promise<StatusResult> {
     const { ctx } = this;

@@ -1,5 +1,4 @@
-import { createInterface } from 'node:readline/promises';
-import { ConflictError, type LockOwner, lockNameFor, standardFlags, UsageError } from '@tempered/core';
+import { ConflictError, confirmByTyping, type LockOwner, lockNameFor, standardFlags } from '@tempered/core';
 import { DeployReadCommand } from '../command/DeployReadCommand.js';
 import { describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
 
@@ -13,7 +12,11 @@ export default class Unlock extends DeployReadCommand<UnlockResult> {
   static override description =
     'A run killed on this host leaves its lock behind; the next release takes it over by itself. Use unlock ' +
     'for a lock the next run cannot judge (an owner on another host), once you know that run is gone.';
-  static override examples = ['<%= config.bin %> unlock -e prod --yes'];
+  static override examples = [
+    '<%= config.bin %> unlock -e prod --yes',
+    '<%= config.bin %> unlock --config /etc/tempered/deploy.yml -e prod --yes --json --state-dir /var/lib/tempered',
+    '<%= config.bin %> unlock -e staging --log-level debug --log-file /var/log/deploy.log',
+  ];
   static override flags = { yes: standardFlags.yes };
 
   async run(): Promise<UnlockResult> {
@@ -50,18 +53,15 @@ export default class Unlock extends DeployReadCommand<UnlockResult> {
   /** `--yes`, or a person at a terminal answering "yes"; without a TTY nobody can be asked. */
   private async confirm(locks: LockView[]): Promise<void> {
     if (this.flags.yes === true) return;
-    if (!(process.stdin.isTTY === true && process.stderr.isTTY === true)) {
-      throw new UsageError('unlock removes a run lock and needs confirmation', {
+    await confirmByTyping({
+      expected: 'yes',
+      preamble: locks.map(describeLock).join('\n'),
+      question: 'Remove? Type "yes": ',
+      noTerminal: {
+        message: 'unlock removes a run lock and needs confirmation',
         hint: 'pass --yes to confirm (no terminal to ask at)',
-      });
-    }
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      const answer = await rl.question(`${locks.map(describeLock).join('\n')}\nRemove? Type "yes": `);
-      if (answer.trim() !== 'yes')
-        throw new UsageError('not confirmed; nothing was removed', { hint: 'type yes, or pass --yes' });
-    } finally {
-      rl.close();
-    }
+      },
+      mismatch: { message: 'not confirmed; nothing was removed', hint: 'type yes, or pass --yes' },
+    });
   }
 }
