@@ -1,5 +1,11 @@
 export { ApplyCommand } from './ApplyCommand.js';
-export { confirmProtected, isInteractive } from './confirmProtected.js';
+export {
+  type ConfirmByTypingOptions,
+  type ConfirmRefusal,
+  confirmByTyping,
+  confirmProtected,
+  isInteractive,
+} from './confirmProtected.js';
 export { JobCommand, jobFlags } from './JobCommand.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
 export { PlannedCommand, type PlannedResult } from './PlannedCommand.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { confirmProtected } from '../../../src/command/index.js';
+import { confirmByTyping, confirmProtected } from '../../../src/command/index.js';
 
 function terminal(answer: string) {
   const input = new PassThrough();
@@ -45,5 +45,50 @@ describe('confirmProtected', () => {
     }).catch((e) => e);
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(/did not match "prod"/);
+  });
+});
+
+describe('confirmByTyping', () => {
+  const refusals = {
+    noTerminal: { message: 'needs confirmation', hint: 'pass --yes' },
+    mismatch: { message: 'not confirmed', hint: 'type yes' },
+  };
+
+  it('shows the preamble above the question, on the output it was given, and accepts the word', async () => {
+    const tty = terminal(' yes ');
+    await confirmByTyping({
+      expected: 'yes',
+      question: 'Remove? Type "yes": ',
+      preamble: 'lock of run r1\nlock of run r2',
+      interactive: true,
+      ...refusals,
+      ...tty,
+    });
+    expect(tty.prompt()).toBe('lock of run r1\nlock of run r2\nRemove? Type "yes": ');
+  });
+
+  it('without a terminal, refuses at once with its message and hint (exit 2), writing nothing', async () => {
+    const tty = terminal('yes');
+    const error = await confirmByTyping({
+      expected: 'yes',
+      question: 'Remove? ',
+      preamble: 'shown only at a terminal',
+      interactive: false,
+      ...refusals,
+      ...tty,
+    }).catch((e) => e);
+    expect(error).toMatchObject({ exitCode: 2, message: 'needs confirmation', hint: 'pass --yes' });
+    expect(tty.prompt()).toBe('');
+  });
+
+  it('refuses any other answer with the mismatch message', async () => {
+    const error = await confirmByTyping({
+      expected: 'yes',
+      question: 'Remove? Type "yes": ',
+      interactive: true,
+      ...refusals,
+      ...terminal('y'),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ exitCode: 2, message: 'not confirmed', hint: 'type yes' });
   });
 });
