@@ -26,6 +26,12 @@ export const CLI_FILES = [
   'oclif.manifest.json',
 ];
 
+/**
+ * What operators expect of an oclif CLI: `help <command>`, a did-you-mean for a typo, shell
+ * completion. Loaded by name from node_modules (not bundled), so they are dependencies.
+ */
+export const OCLIF_PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-not-found', '@oclif/plugin-autocomplete'];
+
 export interface CorePackageJson {
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
@@ -35,11 +41,18 @@ export function cliPackageJson(options: {
   name: string;
   description: string;
   core: CorePackageJson;
+  /** OCLIF_PLUGINS at the versions the workspace's CLIs use (see `pluginVersions`). */
+  plugins: Record<string, string>;
 }): Record<string, unknown> {
-  const { name, description, core } = options;
+  const { name, description, core, plugins } = options;
   const pin = (dependency: string): string => {
     const version = core.dependencies?.[dependency];
     if (!version) throw new Error(`packages/core/package.json has no ${dependency} dependency to copy`);
+    return version;
+  };
+  const pluginPin = (plugin: string): string => {
+    const version = plugins[plugin];
+    if (!version) throw new Error(`no CLI of the workspace depends on ${plugin} to copy its version from`);
     return version;
   };
   return {
@@ -64,6 +77,7 @@ export function cliPackageJson(options: {
       commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
       topicSeparator: ' ',
       additionalHelpFlags: ['-h'],
+      plugins: OCLIF_PLUGINS,
     },
     scripts: {
       build: CLI_BUILD_SCRIPT,
@@ -73,6 +87,7 @@ export function cliPackageJson(options: {
     },
     dependencies: {
       '@oclif/core': pin('@oclif/core'),
+      ...Object.fromEntries(OCLIF_PLUGINS.map((plugin) => [plugin, pluginPin(plugin)])),
       '@tempered/core': 'workspace:^',
       // loaded lazily by core's HTTP client, so left out of the bundle
       undici: pin('undici'),
@@ -80,4 +95,23 @@ export function cliPackageJson(options: {
     },
     devDependencies: { '@tempered/bundler': 'workspace:*' },
   };
+}
+
+/**
+ * The version of each of OCLIF_PLUGINS that the workspace's CLIs already depend on (the first
+ * that names it): the lockfile locks it, so the new package links offline, and every CLI runs
+ * the same plugins.
+ */
+export function pluginVersions(manifests: readonly Record<string, unknown>[]): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const plugin of OCLIF_PLUGINS) {
+    for (const manifest of manifests) {
+      const version = (manifest.dependencies as Record<string, string> | undefined)?.[plugin];
+      if (version) {
+        versions[plugin] = version;
+        break;
+      }
+    }
+  }
+  return versions;
 }

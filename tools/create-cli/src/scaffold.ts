@@ -6,7 +6,7 @@ import { atomicWriteFile } from '@tempered/core';
 import { workspacePackages } from '@tempered/registry';
 import { addLockfileImporter, type ImporterManifest } from './lockfileImporter.js';
 import { assertCliName, CreateCliError } from './names.js';
-import { type CorePackageJson, cliPackageJson } from './packageJson.js';
+import { type CorePackageJson, cliPackageJson, pluginVersions } from './packageJson.js';
 
 /** `../template/`: the same directory whether this module runs from dist/ or, in tests, from src/. */
 export const TEMPLATE_DIR = fileURLToPath(new URL('../template/', import.meta.url));
@@ -38,7 +38,8 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
   const packageName = `@tempered/${name}`;
   const dir = join(root, 'packages', name);
   if (existsSync(dir)) throw new CreateCliError(`packages/${name} already exists: pick another name`);
-  const taken = (await workspacePackages(root)).find((p) => p.name === packageName || p.bin === name);
+  const packages = await workspacePackages(root);
+  const taken = packages.find((p) => p.name === packageName || p.bin === name);
   if (taken) throw new CreateCliError(`${taken.path} already provides ${packageName} or the command ${name}`);
 
   const core = JSON.parse(
@@ -53,6 +54,10 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
     __DESCRIPTION__: description,
   };
 
+  // before anything is written: a version it cannot pin leaves no half-made package behind
+  const plugins = pluginVersions(packages.filter((p) => p.bin !== undefined).map((p) => p.manifest));
+  const manifest = cliPackageJson({ name, description, core, plugins });
+
   const written: string[] = [];
   const write = async (path: string, content: string, mode = 0o644) => {
     await mkdir(dirname(path), { recursive: true });
@@ -65,7 +70,6 @@ export async function scaffoldCli(options: ScaffoldOptions): Promise<ScaffoldRes
     const content = render(await readFile(join(TEMPLATE_DIR, template), 'utf8'), values);
     await write(target, content, template.startsWith(`bin${sep}`) ? 0o755 : 0o644);
   }
-  const manifest = cliPackageJson({ name, description, core });
   await write(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await write(
     join(root, '.changeset', `${name}-initial.md`),

@@ -72,9 +72,13 @@ describe('pnpm create-cli <name>', () => {
       { cwd: ws, env, timeoutMs: 300_000 },
     );
     const output = tested.stdout.replace(ANSI, '');
-    expect(output).toMatch(/Tests\s+8 passed \(8\)/);
+    expect(output).toMatch(/Tests\s+9 passed \(9\)/);
     expect(existsSync(join(dir, 'oclif.manifest.json'))).toBe(true);
-    expect(await readFile(join(dir, 'COMMANDS.md'), 'utf8')).toContain(`## \`${NAME} apply [TARGET]\``);
+    const reference = await readFile(join(dir, 'COMMANDS.md'), 'utf8');
+    expect(reference).toContain(`## \`${NAME} apply [TARGET]\``);
+    // the oclif plugins are wired: help and completion are commands of the new CLI
+    expect(reference).toContain(`## \`${NAME} help [COMMAND]\``);
+    expect(reference).toContain(`## \`${NAME} autocomplete [SHELL]\``);
 
     const lint = await exec(
       join(ws, 'node_modules', '.bin', 'biome'),

@@ -35,6 +35,11 @@ async function fakeWorkspace(): Promise<string> {
       version: '1.0.0',
       bin: { 'file-mover': './bin/run.js' },
       oclif: { bin: 'file-mover' },
+      dependencies: {
+        '@oclif/plugin-help': '7.0.5',
+        '@oclif/plugin-not-found': '4.0.5',
+        '@oclif/plugin-autocomplete': '4.0.5',
+      },
     }),
   );
   return root;
@@ -80,7 +85,7 @@ describe('scaffoldCli', () => {
     );
   });
 
-  it('gives the package the product CLIs’ shape, with core’s own versions of @oclif/core and zod', async () => {
+  it('gives the package the product CLIs’ shape, with core’s own versions of @oclif/core and zod and the CLIs’ oclif plugins', async () => {
     const root = await fakeWorkspace();
     const { dir } = await scaffoldCli({ root, name: 'backup-check' });
     const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
@@ -94,11 +99,15 @@ describe('scaffoldCli', () => {
         commands: { strategy: 'explicit', target: './dist/cli.cjs', identifier: 'COMMANDS' },
         topicSeparator: ' ',
         additionalHelpFlags: ['-h'],
+        plugins: ['@oclif/plugin-help', '@oclif/plugin-not-found', '@oclif/plugin-autocomplete'],
       },
       publishConfig: { access: 'restricted' },
       scripts: { build: CLI_BUILD_SCRIPT, prepublishOnly: PUBLISH_GUARD_SCRIPT, test: 'vitest run' },
       dependencies: {
         '@oclif/core': '4.14.0',
+        '@oclif/plugin-autocomplete': '4.0.5',
+        '@oclif/plugin-help': '7.0.5',
+        '@oclif/plugin-not-found': '4.0.5',
         '@tempered/core': 'workspace:^',
         undici: '7.30.2',
         zod: '4.6.7',
@@ -136,6 +145,18 @@ describe('scaffoldCli', () => {
       'packages/syncer already provides @tempered/file-mover or the command file-mover',
     );
     expect(existsSync(join(root, 'packages', 'file-mover'))).toBe(false);
+  });
+
+  it('refuses, writing nothing, when no CLI of the workspace names a version of an oclif plugin', async () => {
+    const root = await fakeWorkspace();
+    const syncer = join(root, 'packages', 'syncer', 'package.json');
+    const manifest = JSON.parse(await readFile(syncer, 'utf8'));
+    delete manifest.dependencies['@oclif/plugin-not-found'];
+    await writeFile(syncer, JSON.stringify(manifest));
+    await expect(scaffoldCli({ root, name: 'backup-check' })).rejects.toThrow(
+      'no CLI of the workspace depends on @oclif/plugin-not-found',
+    );
+    expect(existsSync(join(root, 'packages', 'backup-check'))).toBe(false);
   });
 });
 

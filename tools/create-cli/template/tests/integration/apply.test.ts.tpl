@@ -52,6 +52,16 @@ describe(`${CLI} apply, as cron runs it`, () => {
     expect(result.stderr).toContain('prune');
   });
 
+  it('help <command> prints its help; a mistyped command names the one meant (exit 2)', async () => {
+    const ws = await workspace();
+    const help = await ws.run(['help', 'apply']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`$ ${CLI} apply`);
+    const typo = await ws.run(['aply']);
+    expect(typo.code).toBe(2);
+    expect(typo.logs().map((line) => line.msg)).toEqual([expect.stringContaining('did you mean "apply"?')]);
+  });
+
   it('stats reads the run records', async () => {
     const ws = await workspace();
     await ws.run(['apply', 'out']);
