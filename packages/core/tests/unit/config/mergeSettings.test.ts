@@ -56,6 +56,7 @@ describe('Function: mergeSettings', () => {
         TEMPERED_STATE_DIR: '/var/lib/t',
         TEMPERED_LOCK_WAIT: '30s',
         TEMPERED_METRICS_FILE: '/var/lib/node_exporter/t.prom',
+        TEMPERED_METRICS_DIR: '~/textfile',
         TEMPERED_PING: 'https://hc-ping.com/abc',
       },
     });
@@ -65,6 +66,7 @@ describe('Function: mergeSettings', () => {
       stateDir: '/var/lib/t',
       lockWaitMs: 30_000,
       metricsFile: '/var/lib/node_exporter/t.prom',
+      metricsDir: expect.stringMatching(/^\/.*\/textfile$/), // a path setting: ~/ expanded
       ping: 'https://hc-ping.com/abc',
       retry: {},
     });
