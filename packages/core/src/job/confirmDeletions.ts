@@ -1,6 +1,4 @@
-import { createInterface } from 'node:readline/promises';
-import { isInteractive } from '../command/confirmProtected.js';
-import { UsageError } from '../errors/index.js';
+import { confirmByTyping } from '../command/confirmProtected.js';
 
 export interface ConfirmDeletionsOptions {
   environment: string;
@@ -22,26 +20,21 @@ export interface ConfirmDeletionsOptions {
 export async function confirmDeletions(options: ConfirmDeletionsOptions): Promise<boolean> {
   if (options.yes || options.count === 0) return false;
   const what = `${options.count} resource${options.count === 1 ? '' : 's'}`;
-  const interactive = options.interactive ?? isInteractive();
-  if (!interactive) {
-    throw new UsageError(`refusing to delete ${what} without --yes`, {
+  await confirmByTyping({
+    expected: options.environment,
+    question: `Delete ${what} in environment "${options.environment}"? Type its name to confirm: `,
+    preamble: options.plan,
+    noTerminal: {
+      message: `refusing to delete ${what} without --yes`,
       hint: 'review the plan (--dry-run or the plan command), then pass --yes; or run at a terminal and type the environment name',
-    });
-  }
-  const output = options.output ?? process.stderr;
-  if (options.plan) output.write(`${options.plan}\n`);
-  const rl = createInterface({ input: options.input ?? process.stdin, output });
-  try {
-    const answer = await rl.question(
-      `Delete ${what} in environment "${options.environment}"? Type its name to confirm: `,
-    );
-    if (answer.trim() !== options.environment) {
-      throw new UsageError(`confirmation did not match "${options.environment}"; nothing was deleted`, {
-        hint: 'type the environment name exactly, or pass --yes',
-      });
-    }
-  } finally {
-    rl.close();
-  }
+    },
+    mismatch: {
+      message: `confirmation did not match "${options.environment}"; nothing was deleted`,
+      hint: 'type the environment name exactly, or pass --yes',
+    },
+    interactive: options.interactive,
+    input: options.input,
+    output: options.output,
+  });
   return true;
 }

@@ -96,9 +96,9 @@ export async function runJob(run: RunJobOptions): Promise<JobResult> {
   // without a terminal the early refusal stands: cron learns before any listing or lock. At a
   // terminal, a job that has deletions confirmed by typing the environment's name under the plan
   // asks once, there.
-  const protectedPending = io.environment.protected && !run.yes;
-  const deferProtected = protectedPending && isInteractive() && job.confirmsDeletions === true;
-  if (protectedPending && !deferProtected) await confirmEnvironment(io, run.yes);
+  const deferProtected =
+    io.environment.protected && !run.yes && isInteractive() && job.confirmsDeletions === true;
+  if (io.environment.protected && !deferProtected) await confirmEnvironment(io, run.yes);
 
   const locks: ExtraLock[] = [
     await io.store.acquireLock(lockName, {
