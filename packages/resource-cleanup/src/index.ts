@@ -1,5 +1,4 @@
 export { type AuditEntry, AuditLog } from './audit/AuditLog.js';
-export { type ConfirmDeletionOptions, confirmDeletion } from './command/confirmDeletion.js';
 export { type CleanupFlags, cleanupFlags } from './flags.js';
 export { FsProvider, type FsProviderOptions, type FsResource } from './fs/FsProvider.js';
 export { compileGlobs, compileProtect, type EntryKind, type GlobMatcher } from './fs/globs.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { confirmDeletion } from '../../../src/command/confirmDeletion.js';
+import { confirmDeletions } from '../../../src/job/confirmDeletions.js';
 
 function terminal(answer: string) {
   const input = new PassThrough();
@@ -13,10 +13,10 @@ function terminal(answer: string) {
   return { input, output, shown: () => shown };
 }
 
-describe('Function: confirmDeletion', () => {
+describe('Function: confirmDeletions', () => {
   it('refuses without --yes when nobody is at a terminal, in any environment', async () => {
     await expect(
-      confirmDeletion({ environment: 'default', count: 7, yes: false, interactive: false }),
+      confirmDeletions({ environment: 'default', count: 7, yes: false, interactive: false }),
     ).rejects.toMatchObject({
       exitCode: 2,
       message: 'refusing to delete 7 resources without --yes',
@@ -25,16 +25,16 @@ describe('Function: confirmDeletion', () => {
 
   it('passes with --yes, or when there is nothing to delete, without anybody typing a name', async () => {
     await expect(
-      confirmDeletion({ environment: 'ci', count: 7, yes: true, interactive: false }),
+      confirmDeletions({ environment: 'ci', count: 7, yes: true, interactive: false }),
     ).resolves.toBe(false);
     await expect(
-      confirmDeletion({ environment: 'ci', count: 0, yes: false, interactive: false }),
+      confirmDeletions({ environment: 'ci', count: 0, yes: false, interactive: false }),
     ).resolves.toBe(false);
   });
 
   it('at a terminal shows the plan and passes when the environment name is typed', async () => {
     const tty = terminal('ci');
-    const typed = await confirmDeletion({
+    const typed = await confirmDeletions({
       environment: 'ci',
       count: 1,
       yes: false,
@@ -50,7 +50,7 @@ describe('Function: confirmDeletion', () => {
   it('at a terminal refuses a wrong name', async () => {
     const tty = terminal('prod');
     await expect(
-      confirmDeletion({ environment: 'ci', count: 2, yes: false, interactive: true, ...tty }),
+      confirmDeletions({ environment: 'ci', count: 2, yes: false, interactive: true, ...tty }),
     ).rejects.toMatchObject({ exitCode: 2, message: 'confirmation did not match "ci"; nothing was deleted' });
   });
 });
