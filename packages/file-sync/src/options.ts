@@ -1,5 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { Interfaces } from '@oclif/core';
 import { UsageError } from '@tempered/core';
+import type { syncFlags } from './flags.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_DELETE, type SyncSection } from './section.js';
 import type { SymlinkModeValue } from './tree/scanTree.js';
 
@@ -20,18 +22,8 @@ export interface SyncOptions {
   allowEmptySource: boolean;
 }
 
-/** The command's own flags as oclif parsed them; `undefined` = not given. */
-export interface SyncFlags {
-  delete?: boolean | undefined;
-  'max-delete'?: number | undefined;
-  include?: string[] | undefined;
-  exclude?: string[] | undefined;
-  checksum?: boolean | undefined;
-  symlinks?: string | undefined;
-  concurrency?: number | undefined;
-  fsync?: boolean | undefined;
-  'allow-empty-source'?: boolean | undefined;
-}
+/** The command's own flags as oclif parsed them; `undefined` or absent = not given. */
+export type SyncFlags = Partial<Interfaces.InferredFlags<typeof syncFlags>>;
 
 export interface ResolveInput {
   args: { source?: string | undefined; destination?: string | undefined };
@@ -74,7 +66,7 @@ export function resolveSyncOptions(input: ResolveInput): SyncOptions {
     include: flags.include ?? section.include ?? [],
     exclude: flags.exclude ?? section.exclude ?? [],
     checksum: flags.checksum ?? section.checksum ?? false,
-    symlinks: (flags.symlinks as SymlinkModeValue | undefined) ?? section.symlinks ?? 'preserve',
+    symlinks: flags.symlinks ?? section.symlinks ?? 'preserve',
     concurrency: flags.concurrency ?? section.concurrency ?? DEFAULT_CONCURRENCY,
     fsync: flags.fsync ?? section.fsync ?? false,
     allowEmptySource: flags['allow-empty-source'] ?? section.allowEmptySource ?? false,
