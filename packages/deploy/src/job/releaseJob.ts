@@ -1,19 +1,13 @@
 import { resolve } from 'node:path';
 import type { Interfaces } from '@oclif/core';
-import {
-  type ApplyPolicy,
-  isInside,
-  type Job,
-  type JobPlan,
-  renderPlanHuman,
-  renderSummaryLine,
-} from '@tempered/core';
+import { type ApplyPolicy, isInside, type Job, type JobPlan } from '@tempered/core';
 import { type ArtifactInfo, inspectArtifact, shortDigest } from '../artifact/index.js';
 import { ArtifactError } from '../errors.js';
 import { planRelease } from '../plan/planRelease.js';
 import type { DeployStep, Operation } from '../plan/steps.js';
 import { assertSafeVersion } from '../release/releaseId.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
+import { deployTexts } from './deployTexts.js';
 import { type DeployWorld, readTarget, targetFacts } from './deployWorld.js';
 import type { releaseFlags } from './flags.js';
 import { stepApplier } from './stepApplier.js';
@@ -124,30 +118,9 @@ export const releaseJob: Job<
     });
   },
 
-  renderPlan: (plan, options, io) =>
-    [
-      ...noopLine(plan),
-      renderPlanHuman({
-        cli: io.cli,
-        command: io.command,
-        environment: io.environment.name,
-        target: options.target.id,
-        ...plan,
-      }),
-    ].join('\n'),
-
-  renderNoop: (plan, summary, _options, io) => {
-    io.logger.info({ release: plan.info.operation.release, digest: plan.info.digest }, 'already deployed');
-    return [...noopLine(plan), renderSummaryLine(summary)].join('\n');
-  },
-
-  report: (plan) => ({ operation: plan.info.operation }),
+  ...deployTexts<ReleaseInfo>(
+    (plan) =>
+      `Release ${plan.info.operation.release} is already deployed (${shortDigest(plan.info.digest)}): nothing to do.`,
+    (plan) => [{ release: plan.info.operation.release, digest: plan.info.digest }, 'already deployed'],
+  ),
 };
-
-function noopLine(plan: ReleasePlan): string[] {
-  const { operation } = plan.info;
-  if (!operation.noop) return [];
-  return [
-    `Release ${operation.release} is already deployed (${shortDigest(plan.info.digest)}): nothing to do.`,
-  ];
-}

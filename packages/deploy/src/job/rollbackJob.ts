@@ -1,8 +1,9 @@
-import { type Job, type JobPlan, renderPlanHuman, renderSummaryLine } from '@tempered/core';
+import type { Job, JobPlan } from '@tempered/core';
 import { planRollback } from '../plan/planRollback.js';
 import type { DeployStep, Operation } from '../plan/steps.js';
 import { assertSafeVersion } from '../release/releaseId.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
+import { deployTexts } from './deployTexts.js';
 import { type DeployWorld, readTarget, targetFacts } from './deployWorld.js';
 import { DEPLOY_POLICY } from './releaseJob.js';
 import { stepApplier } from './stepApplier.js';
@@ -57,27 +58,8 @@ export const rollbackJob: Job<
     );
   },
 
-  renderPlan: (plan, options, io) =>
-    [
-      ...noopLine(plan),
-      renderPlanHuman({
-        cli: io.cli,
-        command: io.command,
-        environment: io.environment.name,
-        target: options.target.id,
-        ...plan,
-      }),
-    ].join('\n'),
-
-  renderNoop: (plan, summary, _options, io) => {
-    io.logger.info({ release: plan.info.operation.release }, 'already current');
-    return [...noopLine(plan), renderSummaryLine(summary)].join('\n');
-  },
-
-  report: (plan) => ({ operation: plan.info.operation }),
+  ...deployTexts<{ operation: Operation }>(
+    (plan) => `Release ${plan.info.operation.release} is already current: nothing to do.`,
+    (plan) => [{ release: plan.info.operation.release }, 'already current'],
+  ),
 };
-
-function noopLine(plan: RollbackPlan): string[] {
-  const { operation } = plan.info;
-  return operation.noop ? [`Release ${operation.release} is already current: nothing to do.`] : [];
-}
