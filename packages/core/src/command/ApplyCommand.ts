@@ -35,6 +35,8 @@ export abstract class ApplyCommand extends JobCommand {
     this.#saved = await readSavedPlan(this.#file, { cli: this.config.bin });
     this.implied = { config: this.#saved.configFile, environment: this.#saved.environment };
     await super.init();
+    // the run is the saved job's: its run record, metrics file and history are that command's
+    this.ctx.command = this.#saved.command;
     if (this.ctx.environment.name !== this.#saved.environment) {
       throw new UsageError(
         `the plan was made for environment "${this.#saved.environment}", not "${this.ctx.environment.name}"`,

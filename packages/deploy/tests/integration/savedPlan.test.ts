@@ -44,6 +44,11 @@ describe('deploy: a saved plan', () => {
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Released v1');
     expect(await currentOf(ws)).toBe('releases/v1');
+    // recorded as the job it applied, so its history and metrics are the release's
+    expect((await ws.runRecords()).map((r) => [r.command, r.status])).toEqual([
+      ['release', 'dry-run'],
+      ['release', 'success'],
+    ]);
     // the plan ran with the ids it was reviewed with
     const ids = saved.plan.actions.map((a: { id: string }) => a.id);
     expect(applied.logs.filter((l) => l.msg === 'applying a saved plan')).toHaveLength(1);
