@@ -59,7 +59,7 @@ describe('a saved plan: sync --dry-run --plan-out FILE, then apply FILE', () => 
     expect(applied.logs.find((line) => line.msg === 'applying a saved plan')).toBeTruthy();
     expectSameTree(await snapshot(dst), await snapshot(src));
     const [, record] = await ws.runRecords();
-    expect(record).toMatchObject({ command: 'apply', status: 'success' });
+    expect(record).toMatchObject({ command: 'sync', status: 'success' });
 
     // the plan's facts include the destination, which the first apply changed: refused, not re-run
     const again = await ws.run(['apply', file, '--json']);
