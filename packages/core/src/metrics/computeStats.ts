@@ -1,4 +1,5 @@
 import type { RunRecord } from '../state/index.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface EnvironmentStats {
   environment: string;
@@ -87,13 +88,9 @@ export function renderStatsHuman(stats: EnvironmentStats[], sinceLabel: string):
   const lines: string[] = [];
   for (const s of stats) {
     lines.push(
-      `${s.environment}: ${s.runs} runs, ${(s.successRate * 100).toFixed(1)}% ok, mean ${formatMs(s.meanMs)}, p95 ${formatMs(s.p95Ms)}, ${s.retries} retries`,
+      `${s.environment}: ${s.runs} runs, ${(s.successRate * 100).toFixed(1)}% ok, mean ${formatDuration(s.meanMs)}, p95 ${formatDuration(s.p95Ms)}, ${s.retries} retries`,
     );
     for (const f of s.topFailures) lines.push(`  ${f.count}x ${f.reason}`);
   }
   return lines.join('\n');
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(2)}s`;
 }

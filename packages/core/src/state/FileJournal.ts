@@ -3,7 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { InternalError } from '../errors/index.js';
 import { DurableAppendFile, fsyncDir } from '../fs/index.js';
 import type { Logger, Redactor } from '../log/index.js';
-import { compactTimestamp, ensureDir, listNames } from './files.js';
+import { compactTimestamp } from '../util/time.js';
+import { ensureDir, listNames } from './files.js';
 import type { Journal } from './types.js';
 
 type Entry =
@@ -128,7 +129,7 @@ export class FileJournal implements Journal {
     const { path, archiveDir, key } = this.#options;
     if (!this.#headerWritten && !this.resumed) return;
     await ensureDir(archiveDir);
-    const name = `${compactTimestamp(new Date(this.#options.now()))}-${basename(path)}`;
+    const name = `${compactTimestamp(new Date(this.#options.now()), 'milliseconds')}-${basename(path)}`;
     try {
       await rename(path, join(archiveDir, name));
     } catch (error) {

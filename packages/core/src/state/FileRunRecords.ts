@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { InternalError } from '../errors/index.js';
 import { atomicWriteJson } from '../fs/index.js';
 import type { Logger, Redactor } from '../log/index.js';
+import { compactTimestamp } from '../util/time.js';
 import { RUN_STATUSES } from './constants.js';
-import { compactTimestamp, ensureDir, fileNameFor, listNames, readTextIfExists } from './files.js';
+import { ensureDir, fileNameFor, listNames, readTextIfExists } from './files.js';
 import type { ListRunsOptions, RunRecord } from './types.js';
 
 // `<compact startedAt>-<run id>.json`; anything else in the directory is not ours to read
@@ -38,14 +39,14 @@ export class FileRunRecords {
     const stored: RunRecord = record.failure
       ? { ...record, failure: { ...record.failure, message: redactor.redactString(record.failure.message) } }
       : record;
-    const name = `${compactTimestamp(new Date(record.startedAt))}-${fileNameFor(record.runId, 'run id')}.json`;
+    const name = `${compactTimestamp(new Date(record.startedAt), 'milliseconds')}-${fileNameFor(record.runId, 'run id')}.json`;
     await atomicWriteJson(join(dir, name), stored);
     await this.#prune();
   }
 
   async list(options: ListRunsOptions = {}): Promise<RunRecord[]> {
     const { dir, logger } = this.#options;
-    const since = options.since ? compactTimestamp(options.since) : undefined;
+    const since = options.since ? compactTimestamp(options.since, 'milliseconds') : undefined;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const names = (await this.#names()).reverse();
     const runs: RunRecord[] = [];

@@ -29,11 +29,6 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** `2024-01-02T03:04:05.678Z` -> `20240102T030405678Z`: fixed width, so names sort by time. @internal */
-export function compactTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:.]/g, '');
-}
-
 /** Directories of state are private to the user running the jobs. @internal */
 export async function ensureDir(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });

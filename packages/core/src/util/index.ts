@@ -1,3 +1,4 @@
 export { formatBytes, parseBytes } from './bytes.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { formatAge, formatDuration, parseDuration } from './duration.js';
 export { type MapConcurrentlyOptions, mapConcurrently } from './mapConcurrently.js';
+export { compactTimestamp, parseCompactTimestamp } from './time.js';

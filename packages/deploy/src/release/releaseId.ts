@@ -1,4 +1,4 @@
-import { UsageError } from '@tempered/core';
+import { compactTimestamp, UsageError } from '@tempered/core';
 
 /** A release id is one directory name: letters, digits, `.`, `_`, `+`, `-`; it starts with a letter or digit. */
 export const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
@@ -24,11 +24,7 @@ export function assertSafeVersion(version: string, what = '--version'): void {
 
 /** `20260101T120000Z-0123abcd`: sortable by time, and tied to the artifact by its digest. */
 export function generateReleaseId(now: Date, digest: string): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${digest.replace(/^sha256:/, '').slice(0, 8)}`;
+  return `${compactTimestamp(now)}-${digest.replace(/^sha256:/, '').slice(0, 8)}`;
 }
 
 /** The release id of this deploy: `--version` when given (checked), else generated. */

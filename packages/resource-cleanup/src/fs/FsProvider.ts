@@ -1,7 +1,17 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { isInside, PathEscapeError, PermanentError, resolveSafePath, UsageError } from '@tempered/core';
+import { dirname, join, resolve } from 'node:path';
+import {
+  compactTimestamp,
+  formatAge,
+  isInside,
+  PathEscapeError,
+  PermanentError,
+  parseCompactTimestamp,
+  realpathDeepest,
+  resolveSafePath,
+  UsageError,
+} from '@tempered/core';
 import { describeResource } from '../provider/describe.js';
 import {
   type DeleteOutcome,
@@ -14,7 +24,6 @@ import {
   type TrashBatchResource,
 } from '../provider/types.js';
 import type { SelectItem } from '../select/selectItems.js';
-import { compactStamp, formatAge, parseCompactStamp } from '../util/format.js';
 import { compileGlobs, compileProtect, type EntryKind, type GlobMatcher } from './globs.js';
 
 export type FsResource = FsEntryResource | TrashBatchResource;
@@ -57,7 +66,7 @@ export class FsProvider implements Provider<FsResource> {
     this.#protect = compileProtect(options.protect ?? []);
     // `<when>-<run>`: the time names when its entries were moved (the retention counts from it)
     const run = options.runId.replace(/^\d{8}T\d{6}Z-/, '').replace(/[^A-Za-z0-9._-]/g, '_') || 'run';
-    this.#batch = `${compactStamp(new Date(options.now))}-${run}`;
+    this.#batch = `${compactTimestamp(new Date(options.now))}-${run}`;
   }
 
   async list(_ctx: ProviderContext): Promise<Listing<FsResource>> {
@@ -137,7 +146,7 @@ export class FsProvider implements Provider<FsResource> {
     }
     const root = await realpath(path);
     if (trash) {
-      const trashReal = await realpathDeepest(trash);
+      const trashReal = await realpathDeepest(resolve(trash));
       if (isInside(trashReal, root)) {
         throw new UsageError(`rule "${rule}": trash ${trash} contains path ${path}`, {
           hint: 'put the trash directory outside the path it cleans (or beside it)',
@@ -242,7 +251,7 @@ export class FsProvider implements Provider<FsResource> {
     const out: Listing<FsResource>['housekeeping'] = [];
     for (const name of names.sort()) {
       const stamp = BATCH.exec(name)?.[1];
-      const movedAt = stamp === undefined ? undefined : parseCompactStamp(stamp);
+      const movedAt = stamp === undefined ? undefined : parseCompactTimestamp(stamp);
       if (movedAt === undefined) continue;
       const age = this.#options.now - movedAt;
       if (age < this.#options.trashRetentionMs) continue;
@@ -333,19 +342,6 @@ async function treeFacts(
     }
   }
   return facts;
-}
-
-/** realpath of the deepest existing ancestor, plus the missing tail. */
-async function realpathDeepest(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const parent = dirname(absolute);
-  if (parent === absolute) return absolute;
-  return join(await realpathDeepest(parent), absolute.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
 }
 
 async function deviceOf(path: string): Promise<number> {

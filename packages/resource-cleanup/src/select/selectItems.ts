@@ -1,4 +1,4 @@
-import { formatAge } from '../util/format.js';
+import { formatAge } from '@tempered/core';
 
 /** One thing a rule selected, with the facts the decision needs. */
 export interface SelectItem<R> {

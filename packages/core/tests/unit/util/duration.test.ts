@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/util/index.js';
+import { formatAge, formatDuration, parseDuration } from '../../../src/util/index.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -27,5 +27,18 @@ describe('formatDuration', () => {
     expect(formatDuration(1234)).toBe('1.23s');
     expect(formatDuration(65_000)).toBe('1m5s');
     expect(formatDuration(3_720_000)).toBe('1h2m');
+  });
+});
+
+describe('formatAge', () => {
+  it('reads the largest whole unit that fits', () => {
+    expect(formatAge(40_999)).toBe('40s');
+    expect(formatAge(12 * 60_000 + 59_000)).toBe('12m');
+    expect(formatAge(5 * 3_600_000 + 59 * 60_000)).toBe('5h');
+    expect(formatAge(20 * 86_400_000 + 23 * 3_600_000)).toBe('20d');
+  });
+
+  it('reads a negative age (clock skew) as 0s', () => {
+    expect(formatAge(-5000)).toBe('0s');
   });
 });
