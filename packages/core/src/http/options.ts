@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../errors/index.js';
 import { type Logger, secrets, silentLogger } from '../log/index.js';
-import type { Counters } from '../metrics/index.js';
+import type { Counters } from '../metrics/types.js';
 import type { RetryPolicy } from '../retry/index.js';
 import { durationSchema, resolveRetryPolicy } from '../retry/policy.js';
 import { HTTP_DEFAULTS } from './constants.js';

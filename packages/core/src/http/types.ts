@@ -1,5 +1,5 @@
 import type { Logger } from '../log/index.js';
-import type { Counters } from '../metrics/index.js';
+import type { Counters } from '../metrics/types.js';
 import type { DurationInput, RetryPolicyOptions } from '../retry/index.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';

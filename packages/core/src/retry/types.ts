@@ -1,5 +1,5 @@
 import type { Logger } from '../log/index.js';
-import type { Counters } from '../metrics/index.js';
+import type { Counters } from '../metrics/types.js';
 
 /** A duration in milliseconds, or a string such as `250ms`, `30s`, `2m` (config files). */
 export type DurationInput = number | string;
