@@ -31,6 +31,7 @@ describe('README examples', () => {
       'fs',
       'plan',
       'metrics',
+      'util',
     ]);
   });
 
