@@ -64,6 +64,7 @@ describe('scaffoldCli', () => {
       'packages/backup-check/src/commands/apply.ts',
       'packages/backup-check/src/commands/stats.ts',
       'packages/backup-check/src/index.ts',
+      'packages/backup-check/src/job.ts',
       'packages/backup-check/src/plan.ts',
       'packages/backup-check/src/section.ts',
       'packages/backup-check/tests/integration/apply.test.ts',
