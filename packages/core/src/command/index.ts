@@ -8,7 +8,6 @@ export {
 } from './confirmProtected.js';
 export { JobCommand, jobFlags } from './JobCommand.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
-export { PlannedCommand, type PlannedResult } from './PlannedCommand.js';
 export { newRunId } from './runId.js';
 export { StatsCommand } from './StatsCommand.js';
 export { readOnlyFlags, standardFlags } from './standardFlags.js';
