@@ -148,7 +148,9 @@ describe('examples/cron', () => {
       expect(config).toBe(`/etc/tempered/${bin}.yml`);
       const example = readFileSync(join(dir, 'tempered', `${bin}.yml`), 'utf8');
       expect(example).toMatch(/^ping: https:\/\//m);
-      expect(example).toMatch(new RegExp(`^metricsFile: .+/tempered-${bin}\\.prom$`, 'm'));
+      // one textfile per job in the collector's directory, never one file shared by two jobs
+      expect(example).toMatch(/^metricsDir: \/var\/lib\/node_exporter\/textfile_collector\b/m);
+      expect(example).not.toMatch(/^metricsFile:/m);
     }
   });
 
