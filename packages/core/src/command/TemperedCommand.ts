@@ -9,27 +9,20 @@ import {
   mergeSettings,
   registerSecretEnv,
   resolveEnvironment,
-  type StandardSettings,
   summarizeConfig,
 } from '../config/index.js';
 import type { HttpClient, HttpClientOptions } from '../http/index.js';
+import type { RunContext } from '../job/runContext.js';
 import {
   type ClosableLogger,
   createLogger,
   LOG_LEVEL_NAMES,
   type Logger,
   type LogLevelName,
-  type LogTail,
   secrets,
 } from '../log/index.js';
 import { RunCounters, sendHeartbeat } from '../metrics/index.js';
-import {
-  ensureStateDir,
-  FileStateStore,
-  type RunRecord,
-  type StateStore,
-  stateDirFor,
-} from '../state/index.js';
+import { ensureStateDir, FileStateStore, type RunRecord, stateDirFor } from '../state/index.js';
 import { sendEarlyPing } from './earlyPing.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
 import { reportRun } from './reportRun.js';
@@ -37,33 +30,7 @@ import { newRunId } from './runId.js';
 import { installSignalHandlers } from './signals.js';
 import { readOnlyFlags } from './standardFlags.js';
 
-export type TemperedFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof TemperedCommand)['baseFlags'] & T['flags']
->;
-export type TemperedArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
-
-/** Everything a command needs to do its job, opened once by the base command. */
-export interface RunContext {
-  cli: string;
-  command: string;
-  runId: string;
-  /** The run's id on its heartbeat pings (`?rid=`): healthchecks.io takes only a UUID. */
-  pingRunId: string;
-  environment: { name: string; protected: boolean };
-  settings: StandardSettings;
-  /** This CLI's config section, validated by the command's `sectionSchema`. */
-  section: unknown;
-  configFile: string | undefined;
-  logger: Logger;
-  /** The log's last lines (redacted), for the closing heartbeat ping. */
-  logTail: LogTail;
-  counters: RunCounters;
-  store: StateStore;
-  stateRoot: string | undefined;
-  /** Aborted by SIGINT/SIGTERM. */
-  signal: AbortSignal;
-  startedAt: Date;
-}
+export type { RunContext };
 
 export interface SuccessJson<T> {
   status: 'success';

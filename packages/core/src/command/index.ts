@@ -1,11 +1,4 @@
 export { ApplyCommand } from './ApplyCommand.js';
-export {
-  type ConfirmByTypingOptions,
-  type ConfirmRefusal,
-  confirmByTyping,
-  confirmProtected,
-  isInteractive,
-} from './confirmProtected.js';
 export { JobCommand, jobFlags } from './JobCommand.js';
 export { type ErrorJson, errorLine, errorToJson, normalizeError } from './normalizeError.js';
 export { newRunId } from './runId.js';

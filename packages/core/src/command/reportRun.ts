@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { ExitCode } from '../errors/index.js';
+import type { RunContext } from '../job/runContext.js';
 import {
   type HeartbeatEvent,
   metricsPathIn,
@@ -8,7 +9,6 @@ import {
 } from '../metrics/index.js';
 import type { RunRecord } from '../state/index.js';
 import { errorToJson, normalizeError } from './normalizeError.js';
-import type { RunContext } from './TemperedCommand.js';
 
 export interface RunEnding {
   error: Error | undefined;

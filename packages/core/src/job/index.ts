@@ -1,4 +1,3 @@
-export { confirmDeletions } from './confirmDeletions.js';
 export { lockNameFor } from './lockName.js';
 export { type JobResult, type RunHooks, type RunJobOptions, runJob } from './runJob.js';
 export {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { confirmProtected, isInteractive } from '../command/confirmProtected.js';
 import { InterruptedError, PartialError, UsageError } from '../errors/index.js';
 import {
   type ApplyResult,
@@ -10,9 +9,9 @@ import {
   renderAction,
   summarizePlan,
 } from '../plan/index.js';
+import { confirmDeletions, confirmProtected, isInteractive } from '../prompt/index.js';
 import type { RunRecord } from '../state/index.js';
 import { currentLockOwner, type Journal } from '../state/index.js';
-import { confirmDeletions } from './confirmDeletions.js';
 import { lockNameFor } from './lockName.js';
 import {
   configHash,

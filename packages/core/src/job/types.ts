@@ -1,7 +1,7 @@
-import type { RunContext } from '../command/TemperedCommand.js';
 import type { HttpClient, HttpClientOptions } from '../http/index.js';
 import type { ActionKindValue, ApplyContext, ApplyResult, PlanAction, PlanSummary } from '../plan/index.js';
 import type { Journal } from '../state/index.js';
+import type { RunContext } from './runContext.js';
 
 /** What the runner hands a job's parts: the run, plus what the run owns for them. */
 export interface JobIO extends RunContext {

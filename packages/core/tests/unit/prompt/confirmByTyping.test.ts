@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { confirmByTyping, confirmProtected } from '../../../src/command/index.js';
+import { confirmByTyping, confirmProtected } from '../../../src/prompt/index.js';
 
 function terminal(answer: string) {
   const input = new PassThrough();

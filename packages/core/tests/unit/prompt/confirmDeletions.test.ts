@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { confirmDeletions } from '../../../src/job/confirmDeletions.js';
+import { confirmDeletions } from '../../../src/prompt/index.js';
 
 function terminal(answer: string) {
   const input = new PassThrough();

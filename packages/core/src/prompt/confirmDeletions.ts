@@ -1,4 +1,4 @@
-import { confirmByTyping } from '../command/confirmProtected.js';
+import { confirmByTyping } from './confirmByTyping.js';
 
 export interface ConfirmDeletionsOptions {
   environment: string;

@@ -1,0 +1,8 @@
+export {
+  type ConfirmByTypingOptions,
+  type ConfirmRefusal,
+  confirmByTyping,
+  confirmProtected,
+  isInteractive,
+} from './confirmByTyping.js';
+export { type ConfirmDeletionsOptions, confirmDeletions } from './confirmDeletions.js';
