@@ -13,7 +13,7 @@ export { formatIssue, formatKeyPath } from './formatIssue.js';
 export { isSecretVariable } from './interpolate.js';
 export { loadConfig, loadConfigFile } from './loadConfigFile.js';
 export { mergeSettings } from './mergeSettings.js';
-export { listedSecretVars, type RegisterSecretEnvOptions, registerSecretEnv } from './registerSecretEnv.js';
+export { type RegisterSecretEnvOptions, registerSecretEnv } from './registerSecretEnv.js';
 export { resolveEnvironment } from './resolveEnvironment.js';
 export {
   type BaseConfig,
@@ -21,7 +21,6 @@ export {
   byteSizeSchema,
   durationSchema,
   environmentSchema,
-  retrySchema,
   standardSettingsSchema,
 } from './schema.js';
 export { summarizeConfig } from './summarizeConfig.js';

@@ -14,7 +14,7 @@ export interface RegisterSecretEnvOptions {
 const FILE_SUFFIX = '_FILE';
 
 /** The names listed in TEMPERED_SECRET_VARS (comma-separated). */
-export function listedSecretVars(env: NodeJS.ProcessEnv): string[] {
+function listedSecretVars(env: NodeJS.ProcessEnv): string[] {
   return (env[ConfigEnv.secretVars] ?? '')
     .split(',')
     .map((name) => name.trim())

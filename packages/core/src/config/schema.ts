@@ -65,7 +65,7 @@ const secretVarsSchema = z.array(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }),
 );
 
-export const retrySchema = z.strictObject({
+const retrySchema = z.strictObject({
   maxAttempts: positiveInt.optional(),
   baseDelay: durationSchema.optional(),
   maxDelay: durationSchema.optional(),

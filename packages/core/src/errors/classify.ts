@@ -1,10 +1,10 @@
 import { TemperedError } from './TemperedError.js';
 
 /** HTTP statuses worth another attempt: timeouts, too-early, throttling and gateway trouble. */
-export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
+const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** Network-level error codes (Node and undici) that a later attempt can get past. */
-export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
+const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',

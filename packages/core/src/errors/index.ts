@@ -1,8 +1,6 @@
 export {
   isRetryable,
   isRetryableStatus,
-  RETRYABLE_ERROR_CODES,
-  RETRYABLE_HTTP_STATUSES,
 } from './classify.js';
 export { ExitCode, type ExitCodeValue } from './constants.js';
 export {

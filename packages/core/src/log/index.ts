@@ -11,7 +11,6 @@ export { humanFormat } from './humanFormat.js';
 export { LOG_TAIL_BYTES, LOG_TAIL_LINES, LogTail } from './LogTail.js';
 export {
   isSecretEnvName,
-  MIN_SECRET_LENGTH,
   REDACTED,
   Redactor,
   redactHeaders,

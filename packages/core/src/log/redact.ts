@@ -17,7 +17,7 @@ const QUERY_SECRET =
   /([?&;](?:access_token|refresh_token|id_token|token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth|x-amz-signature|x-amz-credential)=)[^&#\s"']*/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 /** Shorter values are never masked: a masker that hides "1" or "dev" ruins every line. */
-export const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 4;
 /** Values that are words of configuration, not secrets, whatever variable holds them (`AUTH_ENABLED=true`). */
 const NOT_SECRETS = new Set(['true', 'false', 'null', 'none', 'undefined', 'enabled', 'disabled']);
 

@@ -8,7 +8,6 @@ export {
 } from './applyPlan.js';
 export { planToJson, renderAction, renderPlanHuman, renderSummaryLine, summarizePlan } from './renderPlan.js';
 export {
-  ActionKind,
   type ActionKindValue,
   type ActionOutcome,
   type ApplyResult,

@@ -1,11 +1,4 @@
-export const ActionKind = {
-  Create: 'create',
-  Update: 'update',
-  Delete: 'delete',
-  Skip: 'skip',
-} as const;
-
-export type ActionKindValue = (typeof ActionKind)[keyof typeof ActionKind];
+export type ActionKindValue = 'create' | 'update' | 'delete' | 'skip';
 
 /**
  * One step of a plan. `id` must be stable between runs (same target, same change) because the

@@ -13,7 +13,6 @@ export {
 export { type RunIdempotentOptions, runIdempotent } from './runIdempotent.js';
 export { hashPayload, stableStringify } from './stableHash.js';
 export {
-  assertSafeSegment,
   ensureStateDir,
   listEnvironments,
   type StateDirOptions,

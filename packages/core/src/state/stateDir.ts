@@ -20,7 +20,7 @@ export interface StateDirOptions extends StateRootOptions {
 }
 
 /** Throws a UsageError unless `value` can be one directory name (no `/`, `..`, spaces or leading dot). */
-export function assertSafeSegment(value: string, what: string): void {
+function assertSafeSegment(value: string, what: string): void {
   if (!SEGMENT.test(value)) {
     throw new UsageError(
       `${what} ${JSON.stringify(value)} cannot name a state directory: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
