@@ -7,11 +7,11 @@ export {
   type SettledFailure,
 } from './applyPlan.js';
 export { planToJson, renderAction, renderPlanHuman, renderSummaryLine, summarizePlan } from './renderPlan.js';
-export {
-  type ActionKindValue,
-  type ActionOutcome,
-  type ApplyResult,
-  type Plan,
-  type PlanAction,
-  type PlanSummary,
+export type {
+  ActionKindValue,
+  ActionOutcome,
+  ApplyResult,
+  Plan,
+  PlanAction,
+  PlanSummary,
 } from './types.js';
