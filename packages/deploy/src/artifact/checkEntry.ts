@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
+import type { EntryKind } from './entryKind.js';
 import { type LinkProblem, ReleaseTree } from './releaseTree.js';
 
-/** What an archive (or directory) entry is, as far as safety is concerned. */
-export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+export type { EntryKind };
 
 export interface ArtifactEntry {
   /** As stored in the archive, e.g. `./bin/app`. */

@@ -6,8 +6,8 @@ import { formatBytes } from '@tempered/core';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
 import { diskBytes, type SpaceNeed } from './freeSpace.js';
-import type { UnpackOptions } from './inspectArtifact.js';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
+import { finalMode, type UnpackOptions } from './unpackOptions.js';
 
 export interface DirectoryScan {
   /** `sha256` over a manifest of every entry: path, kind, executable bit, content or link target. */
@@ -373,13 +373,4 @@ export async function copyDirectory(
   // directory modes last: a read-only directory must not block the files copied into it
   for (const dir of dirs.reverse()) await chmod(dir.path, dir.mode);
   await chmod(dest, destMode);
-}
-
-const SPECIAL_BITS = 0o7000;
-
-/** An entry's mode in the release: its own, without setuid, setgid and sticky unless kept. */
-export function finalMode(member: string, mode: number, options: UnpackOptions): number {
-  if ((mode & SPECIAL_BITS) === 0 || options.keepSpecialBits === true) return mode & 0o7777;
-  options.onStripped?.(member, mode & 0o7777);
-  return mode & 0o777;
 }

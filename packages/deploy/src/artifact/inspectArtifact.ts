@@ -5,6 +5,9 @@ import { copyDirectory, scanDirectory } from './directory.js';
 import { asDiskFull, ensureFreeSpace, type SpaceNeed, SpaceWatch } from './freeSpace.js';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 import { extractTarball, scanTarball, sha256File } from './tarball.js';
+import type { UnpackOptions } from './unpackOptions.js';
+
+export type { UnpackOptions };
 
 /** A checked artifact: plain data, printed in the plan and recorded in the release log. */
 export interface ArtifactInfo {
@@ -72,17 +75,6 @@ export async function inspectArtifact(
     entries: scan.entries,
     need: scan.need,
   };
-}
-
-export interface UnpackOptions {
-  /** Keep setuid, setgid and sticky bits (config `keepSpecialBits`); default: strip them. */
-  keepSpecialBits?: boolean;
-  /** Called for each entry whose special bits were stripped (its path in the artifact, its mode). */
-  onStripped?: (member: string, mode: number) => void;
-  /** What one artifact may unpack to, and the free space kept (config `artifactLimits`); default DEFAULT_ARTIFACT_LIMITS. */
-  limits?: ArtifactLimits;
-  /** Set by unpackArtifact: the free space watched while writing. */
-  watch?: SpaceWatch;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EntryKind } from './checkEntry.js';
+import type { EntryKind } from './entryKind.js';
 
 /**
  * Links followed in one resolution before it counts as a loop: Linux's MAXSYMLINKS, so a

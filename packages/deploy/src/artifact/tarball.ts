@@ -5,11 +5,10 @@ import { formatBytes } from '@tempered/core';
 import type { ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.js';
 import { type ArtifactEntry, EntryChecker, type EntryKind } from './checkEntry.js';
-import { finalMode } from './directory.js';
 import { diskBytes, type SpaceNeed } from './freeSpace.js';
-import type { UnpackOptions } from './inspectArtifact.js';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 import { LimitError, pumpTarball } from './tarStream.js';
+import { finalMode, type UnpackOptions } from './unpackOptions.js';
 
 const KINDS: Partial<Record<string, EntryKind>> = {
   File: 'file',
