@@ -31,3 +31,16 @@ export function describeLock(lock: LockView): string {
         : 'on another host';
   return `${lock.scope} lock held by run ${owner.runId} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}; ${state})`;
 }
+
+/** Removes both deploy locks of the target; each break checks its owner's liveness again. */
+export async function breakDeployLocks(
+  target: DeployTarget,
+  store: StateStore,
+): Promise<{ scope: LockView['scope']; owner: LockOwner }[]> {
+  const removed: { scope: LockView['scope']; owner: LockOwner }[] = [];
+  const fromTarget = await target.breakLock();
+  if (fromTarget) removed.push({ scope: 'target', owner: fromTarget });
+  const fromRun = await store.breakLock(lockNameFor(target.id));
+  if (fromRun) removed.push({ scope: 'run', owner: fromRun });
+  return removed;
+}

@@ -1,6 +1,6 @@
-import { ConflictError, confirmByTyping, type LockOwner, lockNameFor, standardFlags } from '@tempered/core';
+import { ConflictError, confirmByTyping, type LockOwner, standardFlags } from '@tempered/core';
 import { DeployReadCommand } from '../command/DeployReadCommand.js';
-import { describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
+import { breakDeployLocks, describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
 
 export interface UnlockResult {
   target: string;
@@ -35,12 +35,7 @@ export default class Unlock extends DeployReadCommand<UnlockResult> {
     }
     for (const lock of locks) ctx.logger.info({ scope: lock.scope, owner: lock.owner }, 'lock found');
     await this.confirm(locks);
-    const removed: UnlockResult['removed'] = [];
-    // breakLock checks liveness again at the moment of removal
-    const fromTarget = await target.breakLock();
-    if (fromTarget) removed.push({ scope: 'target', owner: fromTarget });
-    const fromRun = await ctx.store.breakLock(lockNameFor(target.id));
-    if (fromRun) removed.push({ scope: 'run', owner: fromRun });
+    const removed = await breakDeployLocks(target, ctx.store);
     for (const lock of removed) {
       ctx.logger.warn({ scope: lock.scope, previous_owner: lock.owner }, 'lock removed');
       this.print(
