@@ -52,7 +52,7 @@ const common = {
   // typescript is only reached by oclif's development-mode ts-node path; undici (~700 KB) is
   // imported lazily by core's HTTP client and stays a runtime dependency of the CLI, so a run
   // without HTTP never reads it. YAML config is read by most runs, so yaml is bundled.
-  external: ['typescript', 'undici', ...values.external],
+  external: ['typescript', 'undici', 'pg', ...values.external],
   define: { 'import.meta.url': '__bundle_url' },
   // import() of an external becomes require(): a vm.Script (the launcher's code cache) can only
   // import() through an experimental hook that prints a warning on stderr
