@@ -25,6 +25,7 @@ export { deadUrl } from './deadUrl.js';
 export { type BuiltCli, type DefineCliOptions, defineCli, packageBin } from './defineCli.js';
 export { listTree } from './listTree.js';
 export { ANSI, type LogLine, type LogMatch, matchesLog, messages, parseLogLines } from './logLines.js';
+export { findPostgresBin, type PostgresCluster, startPostgres } from './postgres.js';
 export {
   type FaultHandler,
   type FaultRequest,
