@@ -113,6 +113,11 @@ export interface AcquireLockOptions {
 
 export interface LockHandle {
   readonly owner: LockOwner;
+  /**
+   * Fencing token of a lease-based lock (PostgreSQL backend): grows on every acquisition, so a
+   * target can refuse a run holding an older one. Absent for file locks.
+   */
+  readonly token?: number | string;
   /** Removes the lock if it is still ours; safe to call twice. */
   release(): Promise<void>;
 }
@@ -135,4 +140,14 @@ export interface StateStore {
    * (ConflictError) while the owner is alive on this host.
    */
   breakLock(name: string): Promise<LockOwner | undefined>;
+  /**
+   * The environments of this store's CLI that have state, sorted; `stats` reports each. Optional:
+   * a store without it makes `stats` report the selected environment only.
+   */
+  listEnvironments?(): Promise<string[]>;
+  /**
+   * Lets go of what the store holds open (a networked store's connections), once the run is
+   * over; its locks are released before. Optional: the file store holds nothing open.
+   */
+  close?(): Promise<void>;
 }

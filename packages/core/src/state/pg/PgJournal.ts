@@ -1,0 +1,170 @@
+import { InternalError } from '../../errors/index.js';
+import type { Redactor } from '../../log/index.js';
+import type { Journal } from '../types.js';
+import type { Fence } from './Fence.js';
+
+type Kind = 'begin' | 'complete' | 'fail';
+
+interface Entry {
+  kind: Kind;
+  step: string;
+  data?: unknown;
+}
+
+interface EntryRow {
+  kind: Kind;
+  step: string;
+  data: unknown;
+  has_data: boolean;
+}
+
+/**
+ * The journal as rows of `journal_entries`, one per begin/complete/fail, in insertion order;
+ * `finish` archives them (archived_at) so the next run starts fresh. Same semantics as
+ * FileJournal; each write is a fenced transaction, committed before the call resolves.
+ * @internal
+ */
+export class PgJournal implements Journal {
+  readonly key: string;
+  readonly resumed: boolean;
+  readonly #fence: Fence;
+  readonly #redactor: Redactor;
+  readonly #now: () => number;
+  readonly #completed = new Map<string, unknown>();
+  readonly #unfinished = new Set<string>();
+  #queue: Promise<void> = Promise.resolve();
+  #written = false;
+  #finished = false;
+
+  private constructor(fence: Fence, key: string, redactor: Redactor, now: () => number, entries: Entry[]) {
+    this.#fence = fence;
+    this.key = key;
+    this.#redactor = redactor;
+    this.#now = now;
+    this.resumed = entries.length > 0;
+    for (const entry of entries) this.#apply(entry);
+  }
+
+  static async open(fence: Fence, key: string, redactor: Redactor, now: () => number): Promise<PgJournal> {
+    const { schema, cli, environment } = fence.scope;
+    const { rows } = await fence.read('journal open', (db) =>
+      db.query<EntryRow>(
+        `select kind, step, data, has_data from ${schema}.journal_entries
+         where cli = $1 and environment = $2 and key = $3 and archived_at is null order by id`,
+        [cli, environment, key],
+      ),
+    );
+    const entries = rows.map((row) => ({
+      kind: row.kind,
+      step: row.step,
+      ...(row.has_data ? { data: row.data } : {}),
+    }));
+    return new PgJournal(fence, key, redactor, now, entries);
+  }
+
+  isCompleted(stepId: string): boolean {
+    return this.#completed.has(stepId);
+  }
+
+  completedSteps(): string[] {
+    return [...this.#completed.keys()];
+  }
+
+  unfinishedSteps(): string[] {
+    return [...this.#unfinished];
+  }
+
+  result<T = unknown>(stepId: string): T | undefined {
+    return this.#completed.get(stepId) as T | undefined;
+  }
+
+  async begin(stepId: string, details?: unknown): Promise<void> {
+    this.#assertOpen();
+    this.#assertNotCompleted(stepId, 'begin');
+    return this.#append({
+      kind: 'begin',
+      step: stepId,
+      ...(details === undefined ? {} : { data: this.#redactor.redact(details) }),
+    });
+  }
+
+  async complete(stepId: string, result?: unknown): Promise<void> {
+    this.#assertOpen();
+    this.#assertNotCompleted(stepId, 'complete');
+    return this.#append({
+      kind: 'complete',
+      step: stepId,
+      ...(result === undefined ? {} : { data: result }),
+    });
+  }
+
+  async fail(stepId: string, message: string): Promise<void> {
+    this.#assertOpen();
+    return this.#append({ kind: 'fail', step: stepId, data: this.#redactor.redactString(message) });
+  }
+
+  async finish(): Promise<void> {
+    this.#assertOpen();
+    this.#finished = true;
+    await this.#queue;
+    if (!this.#written && !this.resumed) return;
+    const { schema, cli, environment } = this.#fence.scope;
+    await this.#fence.write('journal finish', (db) =>
+      db.query(
+        `update ${schema}.journal_entries set archived_at = now()
+         where cli = $1 and environment = $2 and key = $3 and archived_at is null`,
+        [cli, environment, this.key],
+      ),
+    );
+  }
+
+  /** Records land in call order even when callers do not await. */
+  #append(entry: Entry): Promise<void> {
+    const { schema, cli, environment } = this.#fence.scope;
+    const at = new Date(this.#now()).toISOString();
+    const has = entry.data !== undefined;
+    const done = this.#queue.then(async () => {
+      await this.#fence.write(`journal ${entry.kind}`, (db) =>
+        db.query(
+          `insert into ${schema}.journal_entries (cli, environment, key, kind, step, at, data, has_data)
+           values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+          [
+            cli,
+            environment,
+            this.key,
+            entry.kind,
+            entry.step,
+            at,
+            has ? JSON.stringify(entry.data) : null,
+            has,
+          ],
+        ),
+      );
+      this.#written = true;
+      this.#apply(entry);
+    });
+    this.#queue = done.catch(() => undefined);
+    return done;
+  }
+
+  #apply(entry: Entry): void {
+    if (entry.kind === 'begin') this.#unfinished.add(entry.step);
+    else if (entry.kind === 'complete') {
+      this.#completed.set(entry.step, entry.data);
+      this.#unfinished.delete(entry.step);
+    } else this.#unfinished.delete(entry.step);
+  }
+
+  #assertOpen(): void {
+    if (this.#finished)
+      throw new InternalError(`journal "${this.key}" is finished; open it again for a new run`);
+  }
+
+  #assertNotCompleted(stepId: string, what: string): void {
+    if (this.#completed.has(stepId)) {
+      throw new InternalError(
+        `cannot ${what} step "${stepId}": journal "${this.key}" already has it completed; check isCompleted() first`,
+      );
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { hostname } from 'node:os';
+import { InternalError } from '../../errors/index.js';
+import type { Redactor } from '../../log/index.js';
+import { RUN_STATUSES } from '../constants.js';
+import type { ListRunsOptions, RunRecord } from '../types.js';
+import type { Fence } from './Fence.js';
+
+/**
+ * Run history, one row per run with the record as jsonb, pruned to the newest `maxRuns` per
+ * (cli, environment) on every write. `host` is always stored, so `stats` can break down by host.
+ * @internal
+ */
+export class PgRunRecords {
+  readonly #fence: Fence;
+  readonly #redactor: Redactor;
+  readonly #maxRuns: number;
+
+  constructor(fence: Fence, redactor: Redactor, maxRuns: number) {
+    this.#fence = fence;
+    this.#redactor = redactor;
+    this.#maxRuns = maxRuns;
+  }
+
+  async record(record: RunRecord): Promise<void> {
+    assertRunRecord(record);
+    const stored: RunRecord = {
+      ...record,
+      host: record.host ?? hostname(),
+      ...(record.failure
+        ? { failure: { ...record.failure, message: this.#redactor.redactString(record.failure.message) } }
+        : {}),
+    };
+    const { schema, cli, environment } = this.#fence.scope;
+    await this.#fence.write('run record', async (db) => {
+      await db.query(
+        `insert into ${schema}.runs (cli, environment, run_id, started_at, host, status, record)
+         values ($1, $2, $3, $4, $5, $6, $7::jsonb)
+         on conflict (cli, environment, run_id) do update
+           set started_at = excluded.started_at, host = excluded.host, status = excluded.status, record = excluded.record`,
+        [
+          cli,
+          environment,
+          stored.runId,
+          stored.startedAt,
+          stored.host,
+          stored.status,
+          JSON.stringify(stored),
+        ],
+      );
+      await db.query(
+        `delete from ${schema}.runs where cli = $1 and environment = $2 and run_id in (
+           select run_id from ${schema}.runs where cli = $1 and environment = $2
+           order by started_at desc, run_id desc offset $3)`,
+        [cli, environment, this.#maxRuns],
+      );
+    });
+  }
+
+  async list(options: ListRunsOptions = {}): Promise<RunRecord[]> {
+    const { schema, cli, environment } = this.#fence.scope;
+    const { rows } = await this.#fence.read('run history', (db) =>
+      db.query<{ record: RunRecord }>(
+        `select record from ${schema}.runs
+         where cli = $1 and environment = $2 and ($3::timestamptz is null or started_at >= $3)
+         order by started_at desc, run_id desc limit $4`,
+        [cli, environment, options.since?.toISOString() ?? null, options.limit ?? null],
+      ),
+    );
+    return rows.map((row) => row.record);
+  }
+}
+
+/** A malformed record is a bug in the caller, and would poison `stats` for every later run. */
+function assertRunRecord(record: RunRecord): void {
+  const problems: string[] = [];
+  if (typeof record.runId !== 'string' || record.runId === '') problems.push('runId');
+  if (!(RUN_STATUSES as readonly string[]).includes(record.status))
+    problems.push(`status "${record.status}"`);
+  if (!Number.isInteger(record.exitCode)) problems.push('exitCode');
+  if (Number.isNaN(Date.parse(record.startedAt))) problems.push('startedAt');
+  if (Number.isNaN(Date.parse(record.finishedAt))) problems.push('finishedAt');
+  if (!Number.isFinite(record.durationMs)) problems.push('durationMs');
+  if (problems.length > 0) throw new InternalError(`invalid run record: bad ${problems.join(', ')}`);
+}
