@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { computeStats, type EnvironmentStats, renderStatsHuman } from '../metrics/index.js';
-import { FileStateStore, listEnvironments, stateDirFor } from '../state/index.js';
+import { openStateStore, type StateStore } from '../state/index.js';
 import { parseDuration } from '../util/index.js';
-import { TemperedCommand } from './TemperedCommand.js';
+import { stateBackendFor, TemperedCommand } from './TemperedCommand.js';
 
 export interface StatsResult {
   cli: string;
@@ -12,7 +12,8 @@ export interface StatsResult {
 
 /**
  * `<cli> stats`: what cron did lately. Every CLI exposes it by re-exporting this class as its
- * own `stats` command. Without -e it reports every environment found in the state root.
+ * own `stats` command. Without -e it reports every environment the state store knows (the
+ * directories under the state root, or the rows of a PostgreSQL backend).
  */
 export class StatsCommand extends TemperedCommand<StatsResult> {
   static override summary = 'Show run count, success rate, mean and p95 runtime, retries and top failures.';
@@ -35,14 +36,35 @@ export class StatsCommand extends TemperedCommand<StatsResult> {
     const sinceLabel = String(this.flags.since ?? '7d');
     const since = new Date(Date.now() - parseDuration(sinceLabel, '--since'));
     const explicit = (this.flags.environment as string | undefined) ?? process.env.TEMPERED_ENVIRONMENT;
-    const environments = explicit ? [ctx.environment.name] : await listEnvironments(ctx.stateRoot, ctx.cli);
+    // a store that cannot list its environments (yet) reports the one selected
+    const environments = explicit
+      ? [ctx.environment.name]
+      : ((await ctx.store.listEnvironments?.()) ?? [ctx.environment.name]);
     const runs = [];
     for (const environment of environments) {
-      const store = new FileStateStore(stateDirFor({ root: ctx.stateRoot, cli: ctx.cli, environment }));
-      runs.push(...(await store.listRuns({ since })));
+      const store = await this.#storeOf(environment);
+      try {
+        runs.push(...(await store.listRuns({ since })));
+      } finally {
+        if (store !== ctx.store) await store.close?.();
+      }
     }
     const stats = computeStats(runs, { since });
     this.print(renderStatsHuman(stats, sinceLabel));
     return { cli: ctx.cli, since: since.toISOString(), environments: stats };
+  }
+
+  /** Read-only: nothing is created for an environment that has no state. */
+  async #storeOf(environment: string): Promise<StateStore> {
+    const { ctx } = this;
+    if (environment === ctx.environment.name) return ctx.store;
+    return openStateStore({
+      state: stateBackendFor(ctx.settings),
+      cli: ctx.cli,
+      environment,
+      runId: ctx.runId,
+      logger: ctx.logger,
+      forWriting: false,
+    });
   }
 }

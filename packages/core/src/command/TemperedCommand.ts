@@ -9,6 +9,8 @@ import {
   mergeSettings,
   registerSecretEnv,
   resolveEnvironment,
+  type StandardSettings,
+  stateBackendOf,
   summarizeConfig,
 } from '../config/index.js';
 import type { HttpClient, HttpClientOptions } from '../http/index.js';
@@ -22,7 +24,7 @@ import {
   secrets,
 } from '../log/index.js';
 import { RunCounters, sendHeartbeat } from '../metrics/index.js';
-import { ensureStateDir, FileStateStore, type RunRecord, stateDirFor } from '../state/index.js';
+import { openStateStore, type RunRecord, type StateBackendSettings } from '../state/index.js';
 import { sendEarlyPing } from './earlyPing.js';
 import { errorLine, errorToJson, normalizeError } from './normalizeError.js';
 import { reportRun } from './reportRun.js';
@@ -120,6 +122,7 @@ export abstract class TemperedCommand<T> extends Command {
         logLevel: flags['log-level'] as LogLevelName | undefined,
         logFile: flags['log-file'] as string | undefined,
         stateDir: flags['state-dir'] as string | undefined,
+        stateUrl: flags['state-url'] as string | undefined,
         lockWait: flags['lock-wait'] as string | undefined,
       },
     });
@@ -131,17 +134,30 @@ export abstract class TemperedCommand<T> extends Command {
       bindings: { cli, command, environment: resolved.name, run_id: runId },
     });
     const logger = this.#closableLogger.logger;
-    const stateRoot = settings.stateDir;
-    const stateDir = stateDirFor({ root: stateRoot, cli, environment: resolved.name });
-    // a run that changes things needs its lock and journal; a dry-run only warns that its run
-    // record could not be kept
-    if (ctor.recordsRuns && flags['dry-run'] !== true) await ensureStateDir(stateDir);
-    const store = new FileStateStore(stateDir, { logger, runId });
+    const pingRunId = randomUUID();
+    // logged before the store opens: a run refused by an unreachable state server still says
+    // which config and which backend it was given (the URL redacted)
+    logger.info(
+      { version: this.config.version, argv: this.argv, ...(settings.ping ? { ping_rid: pingRunId } : {}) },
+      'run started',
+    );
+    logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
+    // every run opens its store, a dry-run too: a backend that cannot be reached fails it with
+    // exit 75 before anything is planned. Only a run that changes things needs a writable state
+    // dir up front; a dry-run only warns that its run record could not be kept
+    const store = await openStateStore({
+      state: stateBackendFor(settings),
+      cli,
+      environment: resolved.name,
+      runId,
+      logger,
+      forWriting: ctor.recordsRuns && flags['dry-run'] !== true,
+    });
     this.ctx = {
       cli,
       command,
       runId,
-      pingRunId: randomUUID(),
+      pingRunId,
       environment: { name: resolved.name, protected: resolved.protected },
       settings,
       section: resolved.section,
@@ -150,19 +166,10 @@ export abstract class TemperedCommand<T> extends Command {
       logTail: this.#closableLogger.tail,
       counters: new RunCounters(),
       store,
-      stateRoot,
+      stateRoot: settings.stateDir,
       signal: this.#controller.signal,
       startedAt: new Date(),
     };
-    logger.info(
-      {
-        version: this.config.version,
-        argv: this.argv,
-        ...(settings.ping ? { ping_rid: this.ctx.pingRunId } : {}),
-      },
-      'run started',
-    );
-    logger.info({ config: summarizeConfig(loaded, resolved, settings) }, 'config resolved');
   }
 
   /**
@@ -241,6 +248,7 @@ export abstract class TemperedCommand<T> extends Command {
           heartbeatStarted: this.#heartbeatStarted,
         });
     } finally {
+      await closeStore(this.ctx);
       this.#removeSignalHandlers?.();
       this.#closableLogger?.close();
     }
@@ -279,6 +287,28 @@ export abstract class TemperedCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>;
+}
+
+/** After the run record: a networked store's open connections would keep the process alive. */
+async function closeStore(ctx: RunContext | undefined): Promise<void> {
+  try {
+    await ctx?.store.close?.();
+  } catch (error) {
+    ctx?.logger.warn({ err: error }, 'could not close the state store');
+  }
+}
+
+/** The state backend the merged settings select (the file backend under stateDir by default). */
+export function stateBackendFor(settings: StandardSettings): StateBackendSettings {
+  const { state } = settings;
+  if (stateBackendOf(state) === 'file') return { backend: 'file', root: settings.stateDir };
+  return {
+    backend: 'postgres',
+    // mergeSettings refuses the postgres backend without a url
+    url: state?.url ?? '',
+    ...(state?.schema !== undefined ? { schema: state.schema } : {}),
+    ...(state?.leaseTtlMs !== undefined ? { leaseTtlMs: state.leaseTtlMs } : {}),
+  };
 }
 
 /**

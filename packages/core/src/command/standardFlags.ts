@@ -41,6 +41,13 @@ export const standardFlags = {
     summary: 'Root of run state (default: $XDG_STATE_HOME/tempered or ~/.local/state/tempered).',
     helpGroup: 'GLOBAL',
   }),
+  'state-url': Flags.string({
+    summary:
+      'Keep run state in PostgreSQL at this postgres:// URL instead of --state-dir, shared by every host (default: TEMPERED_STATE_URL).',
+    description:
+      'A postgres:// or postgresql:// URL selects the PostgreSQL state backend: locks, history and idempotency records shared across machines. Its password is masked in every output; prefer TEMPERED_STATE_URL or the config (state.url), since a flag is visible in the process list.',
+    helpGroup: 'GLOBAL',
+  }),
   'lock-wait': Flags.string({
     summary:
       'Wait up to this long for another run to release the lock, e.g. 30s or 5m (default: 0, exit 75).',
@@ -55,4 +62,5 @@ export const readOnlyFlags = {
   'log-level': standardFlags['log-level'],
   'log-file': standardFlags['log-file'],
   'state-dir': standardFlags['state-dir'],
+  'state-url': standardFlags['state-url'],
 };

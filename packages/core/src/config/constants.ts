@@ -50,6 +50,10 @@ export const ConfigEnv = {
   metricsFile: 'TEMPERED_METRICS_FILE',
   metricsDir: 'TEMPERED_METRICS_DIR',
   ping: 'TEMPERED_PING',
+  stateBackend: 'TEMPERED_STATE_BACKEND',
+  /** Its password is registered as a secret although the name is ours (see registerStateUrlSecrets). */
+  stateUrl: 'TEMPERED_STATE_URL',
+  stateSchema: 'TEMPERED_STATE_SCHEMA',
   /** Comma-separated names of extra variables whose values are secrets (e.g. TEMPERED_PING). */
   secretVars: 'TEMPERED_SECRET_VARS',
 } as const;
@@ -65,7 +69,18 @@ export const STANDARD_KEYS = [
   'ping',
   'retry',
   'secretVars',
+  'state',
 ] as const;
+
+/** Where run state lives: files under the state dir (the embedded default) or PostgreSQL. */
+export const STATE_BACKENDS = ['file', 'postgres'] as const;
+
+export const STATE_LIMITS = {
+  /** PostgreSQL folds unquoted names to lower case and cuts them at 63 bytes. */
+  schemaPattern: /^[a-z_][a-z0-9_]{0,62}$/,
+  /** The lease is renewed every third of its TTL: below a second that is a busy loop. */
+  minLeaseTtlMs: 1000,
+} as const;
 
 export const RETRY_KEYS = ['maxAttempts', 'baseDelay', 'maxDelay', 'attemptTimeout', 'deadline'] as const;
 

@@ -12,7 +12,7 @@ export { defineSection } from './defineSection.js';
 export { formatIssue, formatKeyPath } from './formatIssue.js';
 export { isSecretVariable } from './interpolate.js';
 export { loadConfig, loadConfigFile } from './loadConfigFile.js';
-export { mergeSettings } from './mergeSettings.js';
+export { mergeSettings, stateBackendOf } from './mergeSettings.js';
 export { type RegisterSecretEnvOptions, registerSecretEnv } from './registerSecretEnv.js';
 export { resolveEnvironment } from './resolveEnvironment.js';
 export {
@@ -36,4 +36,5 @@ export type {
   SettingsFlags,
   SettingsLayer,
   StandardSettings,
+  StateSettings,
 } from './types.js';

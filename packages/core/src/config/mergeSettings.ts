@@ -6,13 +6,14 @@ import { ConfigEnv, DEFAULT_SETTINGS, PATH_SETTINGS } from './constants.js';
 import { expandHome } from './findConfigFile.js';
 import { parseWith } from './formatIssue.js';
 import { isSecretVariable } from './interpolate.js';
-import { type StandardSettingsInput, standardSettingsSchema } from './schema.js';
+import { type StandardSettingsInput, standardSettingsSchema, stateSchema } from './schema.js';
 import type {
   MergeSettingsInput,
   RetrySettings,
   SettingsFlags,
   SettingsLayer,
   StandardSettings,
+  StateSettings,
 } from './types.js';
 
 const RETRY_DURATIONS = [
@@ -51,20 +52,35 @@ export function toSettingsLayer(
     }
     layer.retry = retry;
   }
+  if (input.state !== undefined) layer.state = toStateSettings(input.state);
   return layer;
 }
 
-/** Later layers win, key by key; `undefined` never overrides, and retry merges field by field. */
+function toStateSettings(input: NonNullable<StandardSettingsInput['state']>): StateSettings {
+  const state: StateSettings = {};
+  if (input.backend !== undefined) state.backend = input.backend;
+  if (input.url !== undefined) state.url = input.url;
+  if (input.schema !== undefined) state.schema = input.schema;
+  if (input.leaseTtl !== undefined) state.leaseTtlMs = parseDuration(input.leaseTtl, 'state.leaseTtl');
+  return state;
+}
+
+/** Settings that are mappings merge field by field: an environment's `state: {schema}` keeps the top-level url. */
+const MERGED_FIELD_BY_FIELD: ReadonlySet<string> = new Set(['retry', 'state']);
+
+/** Later layers win, key by key; `undefined` never overrides, and retry and state merge field by field. */
 export function layerSettings(...layers: (SettingsLayer | undefined)[]): StandardSettings {
   const out: StandardSettings = { ...DEFAULT_SETTINGS, retry: { ...DEFAULT_SETTINGS.retry } };
   for (const layer of layers) {
     if (!layer) continue;
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === 'retry') {
-        for (const [field, ms] of Object.entries(value as RetrySettings)) {
-          if (ms !== undefined) out.retry[field as keyof RetrySettings] = ms;
+      if (MERGED_FIELD_BY_FIELD.has(key)) {
+        const merged: Record<string, unknown> = { ...(out as unknown as Record<string, object>)[key] };
+        for (const [field, fieldValue] of Object.entries(value as object)) {
+          if (fieldValue !== undefined) merged[field] = fieldValue;
         }
+        (out as unknown as Record<string, unknown>)[key] = merged;
       } else {
         (out as unknown as Record<string, unknown>)[key] = value;
       }
@@ -97,6 +113,12 @@ function validated(
   return toSettingsLayer(input as StandardSettingsInput, undefined, env);
 }
 
+const STATE_VARIABLES = [
+  ['backend', ConfigEnv.stateBackend],
+  ['url', ConfigEnv.stateUrl],
+  ['schema', ConfigEnv.stateSchema],
+] as const;
+
 /** The TEMPERED_* settings variables; empty ones count as unset, as a crontab `VAR=` line means. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsLayer {
   const raw: Record<string, string> = {};
@@ -108,7 +130,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsLayer {
     raw[key] = value;
     labels[key] = variable;
   }
-  return validated(raw, labels, env);
+  const layer = validated(raw, labels, env);
+  const state: Record<string, unknown> = {};
+  for (const [field, variable] of STATE_VARIABLES) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    state[field] = parseWith(stateSchema.shape[field], value, { label: variable });
+  }
+  if (Object.keys(state).length > 0) layer.state = toStateSettings(state);
+  return layer;
 }
 
 /** Flag values, checked the same way; a bad one is a usage error naming the flag. */
@@ -116,7 +146,12 @@ export function settingsFromFlags(flags: SettingsFlags): SettingsLayer {
   const labels: Record<string, string> = {};
   for (const [key, , flag] of SETTING_SOURCES) labels[key] = flag;
   try {
-    return validated(flags, labels);
+    const layer = validated(flags, labels);
+    if (flags.stateUrl !== undefined) {
+      const url = parseWith(stateSchema.shape.url, flags.stateUrl, { label: '--state-url' });
+      layer.state = { backend: 'postgres', url };
+    }
+    return layer;
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
     throw error;
@@ -128,10 +163,26 @@ export function settingsFromFlags(flags: SettingsFlags): SettingsLayer {
  * (environment-resolved) < TEMPERED_* variables < flags. Flags left undefined do not override.
  */
 export function mergeSettings(input: MergeSettingsInput = {}): StandardSettings {
-  return layerSettings(
+  const settings = layerSettings(
     input.defaults,
     input.file,
     input.env ? settingsFromEnv(input.env) : undefined,
     input.flags ? settingsFromFlags(input.flags) : undefined,
   );
+  checkState(settings.state);
+  return settings;
+}
+
+/** Only the merged settings can tell: the url may come from another layer than the backend. */
+function checkState(state: StateSettings | undefined): void {
+  if (state === undefined || stateBackendOf(state) !== 'postgres' || state.url !== undefined) return;
+  throw new ConfigError(`state.url: the postgres state backend needs a URL, got nothing`, {
+    keyPath: 'state.url',
+    hint: `set state.url in the config, or ${ConfigEnv.stateUrl}, or pass --state-url postgres://user@host/db`,
+  });
+}
+
+/** The backend a run uses: the one named, else PostgreSQL when a URL is set, else files. */
+export function stateBackendOf(state: StateSettings | undefined): 'file' | 'postgres' {
+  return state?.backend ?? (state?.url !== undefined ? 'postgres' : 'file');
 }

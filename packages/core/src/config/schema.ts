@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { LOG_LEVEL_NAMES } from '../log/constants.js';
 import { parseBytes } from '../util/bytes.js';
-import { ENVIRONMENT_NAME_PATTERN } from './constants.js';
+import { parseDuration } from '../util/duration.js';
+import { ENVIRONMENT_NAME_PATTERN, STATE_BACKENDS, STATE_LIMITS } from './constants.js';
+import { isPostgresUrl, registerStateUrlSecrets } from './stateUrl.js';
 
 /*
  * Custom messages in these schemas (and in the section schemas CLIs pass) are read as the
@@ -73,6 +75,34 @@ const retrySchema = z.strictObject({
   deadline: durationSchema.optional(),
 });
 
+/**
+ * `state:` picks the state backend. The URL's password is registered before the URL is
+ * validated, so even the error about a mistyped URL cannot print it.
+ */
+export const stateSchema = z.strictObject({
+  backend: z.enum(STATE_BACKENDS).optional(),
+  url: z
+    .preprocess(
+      (value) => {
+        registerStateUrlSecrets(value);
+        return value;
+      },
+      z.string().refine(isPostgresUrl, { error: 'a postgres:// or postgresql:// URL' }),
+    )
+    .optional(),
+  schema: z
+    .string()
+    .regex(STATE_LIMITS.schemaPattern, {
+      error: 'a lower-case SQL identifier of letters, digits and "_" (at most 63)',
+    })
+    .optional(),
+  leaseTtl: durationSchema
+    .refine((value) => !isDuration(value) || parseDuration(value) >= STATE_LIMITS.minLeaseTtlMs, {
+      error: 'a duration of at least 1s',
+    })
+    .optional(),
+});
+
 /** The standard settings as written in a file; loose because CLI sections sit beside them. */
 export const standardSettingsSchema = z.looseObject({
   logLevel: z.enum(LOG_LEVEL_NAMES as [string, ...string[]]).optional(),
@@ -84,6 +114,7 @@ export const standardSettingsSchema = z.looseObject({
   ping: z.string().refine(isHttpUrl, { error: 'an http(s) URL' }).optional(),
   retry: retrySchema.optional(),
   secretVars: secretVarsSchema.optional(),
+  state: stateSchema.optional(),
 });
 
 export const environmentSchema = standardSettingsSchema.extend({

@@ -1,4 +1,5 @@
 import { secrets } from '../log/redact.js';
+import { registerStateUrlSecrets } from './stateUrl.js';
 import type { ConfigSummary, LoadedConfig, ResolvedEnvironment, StandardSettings } from './types.js';
 
 /**
@@ -11,6 +12,8 @@ export function summarizeConfig(
   resolved: ResolvedEnvironment<unknown>,
   settings: StandardSettings = resolved.settings,
 ): ConfigSummary {
+  // settings built without the schema (a test, an embedding) still never print the password
+  registerStateUrlSecrets(settings.state?.url);
   return secrets.redact({
     cli: loaded.cli,
     file: loaded.file ?? null,

@@ -10,6 +10,17 @@ export interface RetrySettings {
   deadlineMs?: number;
 }
 
+/** `state:` as merged from the layers; see stateBackendOf() for the backend a run uses. */
+export interface StateSettings {
+  /** Unset: `postgres` when a url is set, else `file`. */
+  backend?: 'file' | 'postgres';
+  /** postgres:// or postgresql://; its password is a registered secret. */
+  url?: string;
+  /** Unset: the backend's default (`tempered`). */
+  schema?: string;
+  leaseTtlMs?: number;
+}
+
 /** The settings every Tempered CLI shares, after defaults, config file, env vars and flags. */
 export interface StandardSettings {
   logLevel: LogLevelName;
@@ -28,6 +39,8 @@ export interface StandardSettings {
    * (see isSecretEnvName); an environment's list adds to the top-level one.
    */
   secretVars?: string[];
+  /** The state backend; absent means the file backend under stateDir. */
+  state?: StateSettings;
 }
 
 /** One precedence layer: only what that source actually said. */
@@ -42,6 +55,8 @@ export interface SettingsFlags {
   metricsFile?: string | undefined;
   metricsDir?: string | undefined;
   ping?: string | undefined;
+  /** `--state-url`: sets the URL and selects the PostgreSQL backend. */
+  stateUrl?: string | undefined;
 }
 
 /** Where the config file path came from: `none` means no file, the embedded defaults apply. */

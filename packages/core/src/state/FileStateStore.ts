@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type LockOwner, UsageError } from '../errors/index.js';
 import { type Logger, type Redactor, secrets, silentLogger } from '../log/index.js';
 import { STATE_DEFAULTS, STATE_LAYOUT } from './constants.js';
@@ -7,6 +7,7 @@ import { FileJournal } from './FileJournal.js';
 import { FileLocks } from './FileLocks.js';
 import { FileRunRecords } from './FileRunRecords.js';
 import { fileNameFor, sweepLeftovers } from './files.js';
+import { listEnvironments } from './stateDir.js';
 import type {
   AcquireLockOptions,
   IdempotencyStore,
@@ -106,6 +107,12 @@ export class FileStateStore implements StateStore {
 
   breakLock(name: string): Promise<LockOwner | undefined> {
     return this.#locks.break(name);
+  }
+
+  /** The sibling environment directories: the store's dir is `<root>/<cli>/<environment>`. */
+  listEnvironments(): Promise<string[]> {
+    const cliDir = dirname(this.dir);
+    return listEnvironments(dirname(cliDir), basename(cliDir));
   }
 }
 

@@ -10,6 +10,11 @@ export {
   ownerLiveness,
   readProcStart,
 } from './lockOwner.js';
+export {
+  type OpenStateStoreOptions,
+  openStateStore,
+  type StateBackendSettings,
+} from './openStateStore.js';
 export { type RunIdempotentOptions, runIdempotent } from './runIdempotent.js';
 export { hashPayload, stableStringify } from './stableHash.js';
 export {
