@@ -126,6 +126,22 @@ export class PgStateStore implements StateStore {
     return this.#leases.break(name);
   }
 
+  /** Environments of this CLI with any state here, sorted: `stats` reports each. */
+  async listEnvironments(): Promise<string[]> {
+    const { schema, cli } = this.#fence.scope;
+    const { rows } = await this.#fence.read('environments', (db) =>
+      db.query<{ environment: string }>(
+        `select environment from ${schema}.runs where cli = $1
+         union select environment from ${schema}.journal_entries where cli = $1
+         union select environment from ${schema}.idempotency where cli = $1
+         union select environment from ${schema}.leases where cli = $1
+         order by 1`,
+        [cli],
+      ),
+    );
+    return rows.map((row) => row.environment);
+  }
+
   /** Closes the connections (tests, long-lived hosts); a CLI run may simply exit. */
   close(): Promise<void> {
     return this.#pool.end();
