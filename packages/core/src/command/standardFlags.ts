@@ -43,9 +43,7 @@ export const standardFlags = {
   }),
   'state-url': Flags.string({
     summary:
-      'Keep run state in PostgreSQL at this postgres:// URL instead of --state-dir, shared by every host (default: TEMPERED_STATE_URL).',
-    description:
-      'A postgres:// or postgresql:// URL selects the PostgreSQL state backend: locks, history and idempotency records shared across machines. Its password is masked in every output; prefer TEMPERED_STATE_URL or the config (state.url), since a flag is visible in the process list.',
+      'A postgres:// URL: keep run state in PostgreSQL instead of --state-dir, shared by every host (default: TEMPERED_STATE_URL, or state.url).',
     helpGroup: 'GLOBAL',
   }),
   'lock-wait': Flags.string({
