@@ -13,6 +13,13 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** The part of tools/testkit's PgBouncer these tests use. */
+export interface Bouncer {
+  readonly url: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -30,6 +37,13 @@ if (!HAVE_POSTGRES && process.env.CI) {
 }
 if (!HAVE_POSTGRES) console.warn(`skipping PostgreSQL state tests: ${SKIP_REASON}`);
 
+const PGBOUNCER = '/usr/sbin/pgbouncer';
+/** Same rule for PgBouncer (Debian's pgbouncer package): skipped with a reason, except in CI. */
+export const HAVE_PGBOUNCER = existsSync(PGBOUNCER);
+export const PGBOUNCER_SKIP_REASON = `${PGBOUNCER} not found: install the pgbouncer package to run the PgBouncer tests`;
+if (!HAVE_PGBOUNCER && process.env.CI) throw new Error(PGBOUNCER_SKIP_REASON);
+if (!HAVE_PGBOUNCER) console.warn(`skipping PgBouncer state tests: ${PGBOUNCER_SKIP_REASON}`);
+
 /**
  * The testkit harness (tools/testkit/src/postgres.ts). core does not depend on the testkit
  * package, so its source is loaded by path; vitest compiles it.
@@ -38,6 +52,15 @@ export async function startCluster(): Promise<Cluster> {
   const url = pathToFileURL(join(REPO, 'tools', 'testkit', 'src', 'postgres.ts')).href;
   const harness = (await import(/* @vite-ignore */ url)) as { startPostgres(): Promise<Cluster> };
   return harness.startPostgres();
+}
+
+/** PgBouncer in transaction mode in front of the cluster (tools/testkit's startPgBouncer). */
+export async function startBouncer(cluster: Cluster): Promise<Bouncer> {
+  const url = pathToFileURL(join(REPO, 'tools', 'testkit', 'src', 'postgres.ts')).href;
+  const harness = (await import(/* @vite-ignore */ url)) as {
+    startPgBouncer(cluster: { port: number }): Promise<Bouncer>;
+  };
+  return harness.startPgBouncer({ port: Number(new URL(cluster.url).port) });
 }
 
 let databases = 0;

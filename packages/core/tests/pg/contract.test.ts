@@ -15,7 +15,16 @@ import {
 } from '../../src/state/index.js';
 import { openPgStateStore, type PgStateStore } from '../../src/state/pg/PgStateStore.js';
 import { captureLog, deadPid, manualClock } from '../unit/state/helpers.js';
-import { type Cluster, HAVE_POSTGRES, SKIP_REASON, startCluster } from './cluster.js';
+import {
+  type Bouncer,
+  type Cluster,
+  HAVE_PGBOUNCER,
+  HAVE_POSTGRES,
+  PGBOUNCER_SKIP_REASON,
+  SKIP_REASON,
+  startBouncer,
+  startCluster,
+} from './cluster.js';
 
 interface OpenOptions {
   environment: string;
@@ -49,22 +58,26 @@ function fileBackend(): Backend {
   };
 }
 
-function pgBackend(): Backend {
+/** Directly, or through PgBouncer in transaction mode (no session state survives a transaction). */
+function pgBackend(via: 'direct' | 'pgbouncer'): Backend {
   let cluster: Cluster | undefined;
+  let bouncer: Bouncer | undefined;
   const stores: PgStateStore[] = [];
   return {
-    name: 'postgres',
+    name: via === 'direct' ? 'postgres' : 'postgres through PgBouncer (transaction mode)',
     async setup() {
       cluster = await startCluster();
+      if (via === 'pgbouncer') bouncer = await startBouncer(cluster);
     },
     async teardown() {
       await Promise.all(stores.splice(0).map((store) => store.close().catch(() => undefined)));
+      await bouncer?.stop();
       await cluster?.stop();
     },
     async open({ environment, runId = 'run-x', now, logger }) {
       if (!cluster) throw new Error('no cluster');
       const store = await openPgStateStore({
-        url: cluster.url,
+        url: (bouncer ?? cluster).url,
         cli: 'contract',
         environment,
         runId,
@@ -77,8 +90,13 @@ function pgBackend(): Backend {
   };
 }
 
-const backends = [fileBackend(), ...(HAVE_POSTGRES ? [pgBackend()] : [])];
+const backends = [
+  fileBackend(),
+  ...(HAVE_POSTGRES ? [pgBackend('direct')] : []),
+  ...(HAVE_POSTGRES && HAVE_PGBOUNCER ? [pgBackend('pgbouncer')] : []),
+];
 if (!HAVE_POSTGRES) it.skip(`postgres backend: ${SKIP_REASON}`, () => {});
+if (!HAVE_PGBOUNCER) it.skip(`postgres through PgBouncer: ${PGBOUNCER_SKIP_REASON}`, () => {});
 
 let environments = 0;
 const freshEnvironment = () => `env${++environments}`;

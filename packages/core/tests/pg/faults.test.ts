@@ -7,7 +7,16 @@ import { currentLockOwner } from '../../src/state/index.js';
 import { openPgStateStore } from '../../src/state/pg/PgStateStore.js';
 import { MIGRATIONS } from '../../src/state/pg/schema.js';
 import { type Fixture, startFixture } from '../integration/state/childProcess.js';
-import { type Cluster, freshDatabase, HAVE_POSTGRES, SKIP_REASON, startCluster } from './cluster.js';
+import {
+  type Cluster,
+  freshDatabase,
+  HAVE_PGBOUNCER,
+  HAVE_POSTGRES,
+  PGBOUNCER_SKIP_REASON,
+  SKIP_REASON,
+  startBouncer,
+  startCluster,
+} from './cluster.js';
 
 const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER = '../pg/lease-worker.mjs';
@@ -32,6 +41,9 @@ interface Failure {
 
 const describePg = HAVE_POSTGRES ? describe : describe.skip;
 if (!HAVE_POSTGRES) it.skip(`PostgreSQL fault tests: ${SKIP_REASON}`, () => {});
+const itBouncer = HAVE_PGBOUNCER ? it : it.skip;
+if (!HAVE_PGBOUNCER) it.skip(`PgBouncer fault tests: ${PGBOUNCER_SKIP_REASON}`, () => {});
+const database = (databaseUrl: string) => new URL(databaseUrl).pathname.slice(1);
 
 describePg('PostgreSQL state backend against a real server', () => {
   let cluster: Cluster;
@@ -56,30 +68,54 @@ describePg('PostgreSQL state backend against a real server', () => {
   }
   const freshEnvironment = () => `faults${++environments}`;
 
-  it('two processes on different hosts contend for one lock 50 times each with no overlap', async () => {
-    // Prepare
+  /** Two workers, 50 rounds each; in commit order every start must be followed by its own end. */
+  async function contend(workerUrl: string): Promise<string[]> {
     const environment = freshEnvironment();
-    const a = worker(environment, 'run-a', 'host-a');
-    const b = worker(environment, 'run-b', 'host-b');
+    const a = worker(environment, 'run-a', 'host-a', workerUrl);
+    const b = worker(environment, 'run-b', 'host-b', workerUrl);
     await Promise.all([a.event('opened'), b.event('opened')]);
-    // Act
     a.send('contend 50');
     b.send('contend 50');
     await Promise.all([a.event('contended', 120_000), b.event('contended', 120_000)]);
-    // Assess: in commit order, every start is followed by the same run's end of the same round
-    const steps = (
+    return (
       await cluster.psql(
         `select step from tempered.journal_entries where environment = '${environment}' and kind = 'complete' order by id`,
-        url.split('/').pop(),
+        database(url),
       )
     ).split('\n');
-    expect(steps).toHaveLength(200);
-    const overlaps = steps.filter(
+  }
+  const overlapsIn = (steps: string[]) =>
+    steps.filter(
       (step, i) =>
         i % 2 === 0 && (!step.endsWith(':start') || steps[i + 1] !== step.replace(/:start$/, ':end')),
     );
-    expect(overlaps).toEqual([]);
+
+  it('two processes on different hosts contend for one lock 50 times each with no overlap', async () => {
+    // Act
+    const steps = await contend(url);
+    // Assess
+    expect(steps).toHaveLength(200);
+    expect(overlapsIn(steps)).toEqual([]);
   }, 180_000);
+
+  itBouncer(
+    'the same contention through PgBouncer in transaction mode: no overlap',
+    async () => {
+      // Prepare
+      const bouncer = await startBouncer(cluster);
+      try {
+        // Act
+        const steps = await contend(bouncer.urlFor(database(url)));
+        // Assess
+        expect(steps).toHaveLength(200);
+        expect(overlapsIn(steps)).toEqual([]);
+      } finally {
+        await Promise.all(children.splice(0).map((child) => child.kill()));
+        await bouncer.stop();
+      }
+    },
+    180_000,
+  );
 
   it('after kill -9 of the holder the next run gets the lock once the lease expires, with no manual step', async () => {
     // Prepare
@@ -162,6 +198,77 @@ describePg('PostgreSQL state backend against a real server', () => {
     );
     expect(counts.split('\n')).toEqual(['step-1=1', 'step-2=1']);
   });
+
+  /**
+   * The holder has written step-1 when the server restarts under it; its next write must fail
+   * (exit 75) and a re-run from another host resume after step-1 without repeating it.
+   */
+  async function restartMidRun(workerUrl: string) {
+    const environment = freshEnvironment();
+    const holder = worker(environment, 'run-restarted', 'host-a', workerUrl);
+    await holder.event('opened');
+    holder.send('acquire');
+    await holder.event('acquired');
+    holder.send('write step-1');
+    await holder.event('written');
+    await cluster.stopServer();
+    await cluster.startServer();
+    holder.send('write step-2');
+    const refused = await holder.event<Failure>('write-failed', 60_000);
+    const exit = await holder.exited;
+    const rerun = worker(environment, 'run-rerun', 'host-b', workerUrl);
+    await rerun.event('opened');
+    rerun.send(`acquire ${TTL_MS * 10}`);
+    const resumed = await rerun.event<{ resumed: boolean; completed: string[] }>('acquired');
+    rerun.send('write step-1');
+    await rerun.event('skipped');
+    rerun.send('write step-2');
+    await rerun.event('written');
+    const counts = await cluster.psql(
+      `select step || '=' || count(*) from tempered.journal_entries where environment = '${environment}' and kind = 'complete' group by step order by step`,
+      database(url),
+    );
+    return { refused, exit, resumed, counts: counts.split('\n') };
+  }
+
+  it('a server restarted mid-run stops the holder before its next write (exit 75); the re-run resumes without repeating', async () => {
+    // Act
+    const outcome = await restartMidRun(url);
+    // Assess
+    expect(outcome.refused).toMatchObject({
+      exitCode: 75,
+      message: expect.stringMatching(/no longer held by this run/),
+    });
+    expect(outcome.exit.code).toBe(75);
+    expect(outcome.resumed).toMatchObject({ resumed: true, completed: ['step-1'] });
+    expect(outcome.counts).toEqual(['step-1=1', 'step-2=1']);
+  }, 90_000);
+
+  itBouncer(
+    'the same restart behind PgBouncer, which hides the lost connections from the holder',
+    async () => {
+      // Prepare
+      const bouncer = await startBouncer(cluster);
+      try {
+        // Act
+        const outcome = await restartMidRun(bouncer.urlFor(database(url)));
+        // Assess
+        expect(outcome.refused).toMatchObject({
+          exitCode: 75,
+          message: expect.stringMatching(
+            /no longer held by this run \(the server restarted or failed over\)/,
+          ),
+        });
+        expect(outcome.exit.code).toBe(75);
+        expect(outcome.resumed).toMatchObject({ resumed: true, completed: ['step-1'] });
+        expect(outcome.counts).toEqual(['step-1=1', 'step-2=1']);
+      } finally {
+        await Promise.all(children.splice(0).map((child) => child.kill()));
+        await bouncer.stop();
+      }
+    },
+    90_000,
+  );
 
   it('ten processes opening an empty database at once migrate it once and all succeed', async () => {
     // Prepare

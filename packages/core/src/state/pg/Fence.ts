@@ -18,8 +18,17 @@ export type Queryable = Pick<PoolClient, 'query'>;
 
 interface Held {
   token: number;
+  /**
+   * pg_postmaster_start_time() when the lease was taken. A restart or failover since then may
+   * have lost recent commits (fsync off, an async replica promoted): the lease, and the token
+   * sequence behind it, can no longer be trusted even where the row still shows our token.
+   */
+  server: string;
   lost?: string;
 }
+
+/** Selected beside every lease read that a fenced run relies on. */
+export const SERVER_STARTED = 'pg_postmaster_start_time()::text';
 
 /**
  * Every state write goes through here. While this run holds leases, a write runs in a
@@ -45,8 +54,14 @@ export class Fence {
     return this.#scope;
   }
 
-  hold(name: string, token: number): void {
-    this.#held.set(name, { token });
+  hold(name: string, token: number, server: string): void {
+    this.#held.set(name, { token, server });
+  }
+
+  /** Loses the lease when the server answering now is not the one that granted it. */
+  checkServer(name: string, server: string): void {
+    const held = this.#held.get(name);
+    if (held && held.server !== server) this.lose(name, 'the server restarted or failed over');
   }
 
   drop(name: string): void {
@@ -132,16 +147,16 @@ export class Fence {
 
   async #checkTokens(client: PoolClient, held: [string, Held][]): Promise<void> {
     const { schema, cli, environment } = this.#scope;
-    const { rows } = await client.query<{ name: string; token: string }>(
-      `select name, token from ${schema}.leases where cli = $1 and environment = $2 and name = any($3) for share`,
+    const { rows } = await client.query<{ name: string; token: string; server: string }>(
+      `select name, token, ${SERVER_STARTED} as server from ${schema}.leases where cli = $1 and environment = $2 and name = any($3) for share`,
       [cli, environment, held.map(([name]) => name)],
     );
-    const current = new Map(rows.map((row) => [row.name, Number(row.token)]));
+    const current = new Map(rows.map((row) => [row.name, row]));
     for (const [name, lease] of held) {
       const now = current.get(name);
-      if (now !== lease.token) {
-        this.lose(name, now === undefined ? 'lease row removed' : `taken over (token ${now})`);
-      }
+      if (now === undefined) this.lose(name, 'lease row removed');
+      else if (Number(now.token) !== lease.token) this.lose(name, `taken over (token ${now.token})`);
+      else this.checkServer(name, now.server);
     }
     this.#assertHeld();
   }

@@ -6,10 +6,10 @@ import { STATE_DEFAULTS } from '../constants.js';
 import { describeOwner, ownerLiveness, parseLockOwner, serializeLockOwner } from '../lockOwner.js';
 import type { AcquireLockOptions, LockHandle } from '../types.js';
 import { describePgError } from './errors.js';
-import type { Fence, Queryable } from './Fence.js';
+import { type Fence, type Queryable, SERVER_STARTED } from './Fence.js';
 
 type Attempt =
-  | { kind: 'acquired'; token: number; previous?: LockOwner }
+  | { kind: 'acquired'; token: number; server: string; previous?: LockOwner }
   | { kind: 'held'; holder: LockOwner | undefined; expiresAt: Date | null }
   | { kind: 'race' };
 
@@ -53,7 +53,7 @@ export class PgLeases {
         if (attempt.previous)
           logger.warn({ lock: name, previous_owner: attempt.previous }, 'took over stale lock');
         if (waiting) logger.info({ lock: name }, 'lock acquired after waiting');
-        this.#fence.hold(name, attempt.token);
+        this.#fence.hold(name, attempt.token, attempt.server);
         return new PgLeaseHandle(this.#fence, name, options.owner, attempt.token, this.#ttlMs, logger);
       }
       if (attempt.kind === 'race') continue;
@@ -108,20 +108,25 @@ export class PgLeases {
     const ownerJson = serializeLockOwner(owner);
     // the CTE reads the row as it was before the upsert: a non-null owner there is an expired
     // lease we took over (a released one has its owner cleared)
-    const taken = await db.query<{ token: string; previous: unknown }>(
+    const taken = await db.query<{ token: string; previous: unknown; server: string }>(
       `with before as (select owner from ${schema}.leases where cli = $1 and environment = $2 and name = $3)
        insert into ${schema}.leases as l (cli, environment, name, token, owner, expires_at)
        values ($1, $2, $3, 1, $4::jsonb, now() + $5 * interval '1 millisecond')
        on conflict (cli, environment, name) do update
          set token = l.token + 1, owner = excluded.owner, expires_at = excluded.expires_at
          where l.expires_at <= now()
-       returning token, (select owner from before) as previous`,
+       returning token, (select owner from before) as previous, ${SERVER_STARTED} as server`,
       [cli, environment, name, ownerJson, this.#ttlMs],
     );
     const won = taken.rows[0];
     if (won) {
       const previous = won.previous ? parseLockOwner(JSON.stringify(won.previous)) : undefined;
-      return { kind: 'acquired', token: Number(won.token), ...(previous ? { previous } : {}) };
+      return {
+        kind: 'acquired',
+        token: Number(won.token),
+        server: won.server,
+        ...(previous ? { previous } : {}),
+      };
     }
     const row = await this.#current(db, name);
     // gone or expired since the upsert: try again
@@ -131,15 +136,15 @@ export class PgLeases {
     if (holder === undefined || ownerLiveness(holder) !== 'dead') {
       return { kind: 'held', holder, expiresAt: row.expires_at };
     }
-    const stolen = await db.query<{ token: string }>(
+    const stolen = await db.query<{ token: string; server: string }>(
       `update ${schema}.leases set token = token + 1, owner = $5::jsonb, expires_at = now() + $6 * interval '1 millisecond'
-       where cli = $1 and environment = $2 and name = $3 and token = $4 returning token`,
+       where cli = $1 and environment = $2 and name = $3 and token = $4 returning token, ${SERVER_STARTED} as server`,
       [cli, environment, name, row.token, ownerJson, this.#ttlMs],
     );
-    const token = stolen.rows[0]?.token;
-    return token === undefined
+    const took = stolen.rows[0];
+    return took === undefined
       ? { kind: 'race' }
-      : { kind: 'acquired', token: Number(token), previous: holder };
+      : { kind: 'acquired', token: Number(took.token), server: took.server, previous: holder };
   }
 
   async #current(db: Queryable, name: string): Promise<LeaseRow | undefined> {
@@ -213,13 +218,15 @@ class PgLeaseHandle implements LockHandle {
     const { schema, cli, environment } = this.#fence.scope;
     try {
       const result = await this.#fence.heartbeat((db) =>
-        db.query(
+        db.query<{ server: string }>(
           `update ${schema}.leases set expires_at = now() + $5 * interval '1 millisecond'
-           where cli = $1 and environment = $2 and name = $3 and token = $4`,
+           where cli = $1 and environment = $2 and name = $3 and token = $4 returning ${SERVER_STARTED} as server`,
           [cli, environment, this.#name, this.token, this.#ttlMs],
         ),
       );
-      if (result.rowCount === 0) this.#fence.lose(this.#name, 'taken over by another run');
+      const renewed = result.rows[0];
+      if (renewed === undefined) this.#fence.lose(this.#name, 'taken over by another run');
+      else this.#fence.checkServer(this.#name, renewed.server);
     } catch (error) {
       this.#fence.lose(this.#name, `heartbeat failed: ${describePgError(error)}`);
     }
