@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,13 +31,23 @@ interface OpenOptions {
   runId?: string;
   now?: () => number;
   logger?: Logger;
+  maxRuns?: number;
+  maxArchivedJournals?: number;
 }
+
+/** Only the bound options that were given, for either backend. */
+const bounds = ({ maxRuns, maxArchivedJournals }: OpenOptions) => ({
+  ...(maxRuns ? { maxRuns } : {}),
+  ...(maxArchivedJournals ? { maxArchivedJournals } : {}),
+});
 
 interface Backend {
   name: string;
   setup(): Promise<void>;
   teardown(): Promise<void>;
   open(options: OpenOptions): Promise<StateStore>;
+  /** How many finished journals the environment keeps (not part of StateStore: read underneath). */
+  archivedJournals(environment: string): Promise<number>;
 }
 
 function fileBackend(): Backend {
@@ -48,12 +58,17 @@ function fileBackend(): Backend {
       root = await mkdtemp(join(tmpdir(), 'tempered-contract-'));
     },
     teardown: () => rm(root, { recursive: true, force: true }),
-    async open({ environment, runId = 'run-x', now, logger }) {
+    async open(options) {
+      const { environment, runId = 'run-x', now, logger } = options;
       return new FileStateStore(join(root, environment), {
         runId,
+        ...bounds(options),
         ...(now ? { now } : {}),
         ...(logger ? { logger } : {}),
       });
+    },
+    async archivedJournals(environment) {
+      return (await readdir(join(root, environment, 'journals', 'archive'))).length;
     },
   };
 }
@@ -74,9 +89,11 @@ function pgBackend(via: 'direct' | 'pgbouncer'): Backend {
       await bouncer?.stop();
       await cluster?.stop();
     },
-    async open({ environment, runId = 'run-x', now, logger }) {
+    async open(options) {
+      const { environment, runId = 'run-x', now, logger } = options;
       if (!cluster) throw new Error('no cluster');
       const store = await openPgStateStore({
+        ...bounds(options),
         url: (bouncer ?? cluster).url,
         cli: 'contract',
         environment,
@@ -86,6 +103,15 @@ function pgBackend(via: 'direct' | 'pgbouncer'): Backend {
       });
       stores.push(store);
       return store;
+    },
+    async archivedJournals(environment) {
+      if (!cluster) throw new Error('no cluster');
+      return Number(
+        await cluster.psql(
+          `select count(distinct (key, archived_at)) from tempered.journal_entries
+           where cli = 'contract' and environment = '${environment}' and archived_at is not null`,
+        ),
+      );
     },
   };
 }
@@ -332,6 +358,26 @@ describe.each(backends)('StateStore contract: $name backend', (backend) => {
       expect(next.completedSteps()).toEqual([]);
     });
 
+    it('keeps only the newest finished journals (maxArchivedJournals), and never touches an unfinished one', async () => {
+      // Prepare
+      const environment = freshEnvironment();
+      const store = await backend.open({ environment, maxArchivedJournals: 2 });
+      const open = await store.openJournal('still-open');
+      await open.begin('x');
+      await open.complete('x');
+      // Act: five runs finish, of two keys
+      for (const key of ['one', 'two', 'one', 'two', 'one']) {
+        const journal = await store.openJournal(key);
+        await journal.begin('a');
+        await journal.complete('a');
+        await journal.finish();
+      }
+      const reopened = await store.openJournal('still-open');
+      // Assess
+      expect(await backend.archivedJournals(environment)).toBe(2);
+      expect(reopened.completedSteps()).toEqual(['x']);
+    });
+
     it('keeps journals of different keys apart', async () => {
       // Prepare
       const store = await backend.open({ environment: freshEnvironment() });
@@ -484,6 +530,17 @@ describe.each(backends)('StateStore contract: $name backend', (backend) => {
       expect(all[1]).toMatchObject({ status: 'failure', exitCode: 1, counts: { changed: 1 } });
       expect(limited.map((r) => r.runId)).toEqual(['r3', 'r2']);
       expect(since.map((r) => r.runId)).toEqual(['r3', 'r2']);
+    });
+
+    it('keeps only the newest maxRuns records', async () => {
+      // Prepare
+      const store = await backend.open({ environment: freshEnvironment(), maxRuns: 3 });
+      // Act
+      for (const day of ['05', '01', '04', '02', '03']) {
+        await store.recordRun(run(`r${day}`, `2026-01-${day}T00:00:00.000Z`));
+      }
+      // Assess
+      expect((await store.listRuns()).map((r) => r.runId)).toEqual(['r05', 'r04', 'r03']);
     });
 
     it('refuses a malformed record and redacts secrets from failure messages', async () => {

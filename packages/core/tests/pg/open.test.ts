@@ -35,4 +35,20 @@ describe('openPgStateStore refuses bad settings in one line, without echoing the
     expect((schema as Error).message).toMatch(/state schema must be a lower-case SQL identifier/);
     expect(ttl).toBeInstanceOf(UsageError);
   });
+
+  it('refuses a retention bound that is not a positive integer', async () => {
+    // Act
+    const runs = await openPgStateStore({ ...base, url: 'postgres://h/db', maxRuns: 0 }).catch(
+      (e: unknown) => e,
+    );
+    const journals = await openPgStateStore({
+      ...base,
+      url: 'postgres://h/db',
+      maxArchivedJournals: 1.5,
+    }).catch((e: unknown) => e);
+    // Assess
+    expect(runs).toBeInstanceOf(UsageError);
+    expect((runs as Error).message).toBe('state store option maxRuns must be a positive integer, got 0');
+    expect(journals).toBeInstanceOf(UsageError);
+  });
 });

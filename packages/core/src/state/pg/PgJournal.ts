@@ -11,6 +11,13 @@ interface Entry {
   data?: unknown;
 }
 
+/** How a journal stores: redaction, clock, and how many finished journals are kept. */
+export interface PgJournalOptions {
+  redactor: Redactor;
+  now: () => number;
+  maxArchived: number;
+}
+
 interface EntryRow {
   kind: Kind;
   step: string;
@@ -20,8 +27,10 @@ interface EntryRow {
 
 /**
  * The journal as rows of `journal_entries`, one per begin/complete/fail, in insertion order;
- * `finish` archives them (archived_at) so the next run starts fresh. Same semantics as
- * FileJournal; each write is a fenced transaction, committed before the call resolves.
+ * `finish` archives them (archived_at) so the next run starts fresh, and in the same
+ * transaction prunes archived journals of the environment to the newest `maxArchived`, as
+ * FileJournal prunes its archive directory. Same semantics as FileJournal; each write is a
+ * fenced transaction, committed before the call resolves.
  * @internal
  */
 export class PgJournal implements Journal {
@@ -30,22 +39,24 @@ export class PgJournal implements Journal {
   readonly #fence: Fence;
   readonly #redactor: Redactor;
   readonly #now: () => number;
+  readonly #maxArchived: number;
   readonly #completed = new Map<string, unknown>();
   readonly #unfinished = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #written = false;
   #finished = false;
 
-  private constructor(fence: Fence, key: string, redactor: Redactor, now: () => number, entries: Entry[]) {
+  private constructor(fence: Fence, key: string, options: PgJournalOptions, entries: Entry[]) {
     this.#fence = fence;
     this.key = key;
-    this.#redactor = redactor;
-    this.#now = now;
+    this.#redactor = options.redactor;
+    this.#now = options.now;
+    this.#maxArchived = options.maxArchived;
     this.resumed = entries.length > 0;
     for (const entry of entries) this.#apply(entry);
   }
 
-  static async open(fence: Fence, key: string, redactor: Redactor, now: () => number): Promise<PgJournal> {
+  static async open(fence: Fence, key: string, options: PgJournalOptions): Promise<PgJournal> {
     const { schema, cli, environment } = fence.scope;
     const { rows } = await fence.read('journal open', (db) =>
       db.query<EntryRow>(
@@ -59,7 +70,7 @@ export class PgJournal implements Journal {
       step: row.step,
       ...(row.has_data ? { data: row.data } : {}),
     }));
-    return new PgJournal(fence, key, redactor, now, entries);
+    return new PgJournal(fence, key, options, entries);
   }
 
   isCompleted(stepId: string): boolean {
@@ -109,13 +120,22 @@ export class PgJournal implements Journal {
     await this.#queue;
     if (!this.#written && !this.resumed) return;
     const { schema, cli, environment } = this.#fence.scope;
-    await this.#fence.write('journal finish', (db) =>
-      db.query(
+    await this.#fence.write('journal finish', async (db) => {
+      await db.query(
         `update ${schema}.journal_entries set archived_at = now()
          where cli = $1 and environment = $2 and key = $3 and archived_at is null`,
         [cli, environment, this.key],
-      ),
-    );
+      );
+      // one archived journal = the rows of one key archived by one finish (one now())
+      await db.query(
+        `delete from ${schema}.journal_entries j using (
+           select key, archived_at from ${schema}.journal_entries
+           where cli = $1 and environment = $2 and archived_at is not null
+           group by key, archived_at order by archived_at desc, key desc offset $3) old
+         where j.cli = $1 and j.environment = $2 and j.key = old.key and j.archived_at = old.archived_at`,
+        [cli, environment, this.#maxArchived],
+      );
+    });
   }
 
   /** Records land in call order even when callers do not await. */

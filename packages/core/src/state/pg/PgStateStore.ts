@@ -39,6 +39,12 @@ export async function openPgStateStore(options: PgStateStoreOptions): Promise<Pg
   if (!(Number.isSafeInteger(leaseTtlMs) && leaseTtlMs >= 300)) {
     throw new UsageError(`state lease TTL must be at least 300 ms, got ${leaseTtlMs}`);
   }
+  for (const name of ['maxRuns', 'maxArchivedJournals'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) {
+      throw new UsageError(`state store option ${name} must be a positive integer, got ${value}`);
+    }
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     max: 4,
@@ -90,6 +96,7 @@ export class PgStateStore implements StateStore {
   readonly #runs: PgRunRecords;
   readonly #redactor: Redactor;
   readonly #now: () => number;
+  readonly #maxArchivedJournals: number;
 
   /** @internal */
   constructor(pool: pg.Pool, fence: Fence, options: PgStateStoreOptions, logger: Logger, leaseTtlMs: number) {
@@ -98,7 +105,8 @@ export class PgStateStore implements StateStore {
     this.#redactor = secrets;
     this.#now = options.now ?? Date.now;
     this.#leases = new PgLeases(fence, leaseTtlMs, logger);
-    this.#runs = new PgRunRecords(fence, this.#redactor, STATE_DEFAULTS.maxRuns);
+    this.#runs = new PgRunRecords(fence, this.#redactor, options.maxRuns ?? STATE_DEFAULTS.maxRuns);
+    this.#maxArchivedJournals = options.maxArchivedJournals ?? STATE_DEFAULTS.maxArchivedJournals;
     this.idempotency = new PgIdempotencyStore(fence, { runId: options.runId, logger, now: this.#now });
   }
 
@@ -111,7 +119,11 @@ export class PgStateStore implements StateStore {
   }
 
   openJournal(key: string): Promise<Journal> {
-    return PgJournal.open(this.#fence, key, this.#redactor, this.#now);
+    return PgJournal.open(this.#fence, key, {
+      redactor: this.#redactor,
+      now: this.#now,
+      maxArchived: this.#maxArchivedJournals,
+    });
   }
 
   acquireLock(name: string, options: AcquireLockOptions): Promise<LockHandle> {

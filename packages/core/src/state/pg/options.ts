@@ -14,6 +14,10 @@ export interface PgStateStoreOptions {
   logger?: Logger;
   /** A lease lives this long without renewal (default 30 s); renewed every third of it. */
   leaseTtlMs?: number;
+  /** Run records kept per (cli, environment), as the file backend (default 1000). */
+  maxRuns?: number;
+  /** Finished journals kept per (cli, environment) for audit, as the file backend (default 200). */
+  maxArchivedJournals?: number;
   /** Clock in epoch ms (tests). */
   now?: () => number;
 }

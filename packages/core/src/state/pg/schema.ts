@@ -60,6 +60,13 @@ create table S.idempotency (
 );
 `,
   },
+  {
+    version: 2,
+    // finish prunes archived journals per (cli, environment), newest first
+    sql: `
+create index journal_archived on S.journal_entries (cli, environment, archived_at desc) where archived_at is not null;
+`,
+  },
 ];
 
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
