@@ -8,12 +8,14 @@ import { fileSyncSuite } from './suites/fileSync.js';
 import { loggerSuite } from './suites/logger.js';
 import { registrySuite } from './suites/registry.js';
 import { startupSuite } from './suites/startup.js';
+import { stateSuite } from './suites/state.js';
 
 const SUITES: Record<string, (o: { quick: boolean }) => PairResult[] | Promise<PairResult[]>> = {
   startup: startupSuite,
   logger: loggerSuite,
   'file-sync': fileSyncSuite,
   registry: registrySuite,
+  state: stateSuite,
 };
 
 const { values } = parseArgs({
