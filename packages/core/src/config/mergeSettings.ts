@@ -170,6 +170,8 @@ export function mergeSettings(input: MergeSettingsInput = {}): StandardSettings 
     input.flags ? settingsFromFlags(input.flags) : undefined,
   );
   checkState(settings.state);
+  // named in the "config resolved" line, so a URL set alone shows which backend it selected
+  if (settings.state) settings.state.backend = stateBackendOf(settings.state);
   return settings;
 }
 

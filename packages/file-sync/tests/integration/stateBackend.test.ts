@@ -65,6 +65,7 @@ describe('state backend selection', () => {
       const logged = await readFile(logFile, 'utf8');
       // the run says which backend it was given, with the URL redacted
       expect(logged).toContain('127.0.0.1:1/x');
+      expect(logged).toContain('"backend":"postgres"');
       for (const output of [result.stdout, result.stderr, logged]) expect(output).not.toContain(PASSWORD);
     });
   }

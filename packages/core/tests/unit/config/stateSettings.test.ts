@@ -77,7 +77,10 @@ describe('state settings', () => {
       env: { TEMPERED_STATE_BACKEND: 'postgres', TEMPERED_STATE_URL: URL_A, TEMPERED_STATE_SCHEMA: 'ops' },
     });
     expect(fromEnv.state).toEqual({ backend: 'postgres', url: URL_A, schema: 'ops' });
-    expect(stateBackendOf(settingsOf({}, { env: { TEMPERED_STATE_URL: URL_A } }).state)).toBe('postgres');
+    expect(settingsOf({}, { env: { TEMPERED_STATE_URL: URL_A } }).state).toEqual({
+      backend: 'postgres',
+      url: URL_A,
+    });
     // a named file backend keeps a url set for interpolation from selecting postgres
     expect(stateBackendOf(settingsOf(file, { env: { TEMPERED_STATE_URL: URL_A } }).state)).toBe('file');
 
