@@ -3,6 +3,8 @@
  * CLI runs with it as its working directory and a clean environment, and it is removed (after any
  * process still running is killed) when the test finishes.
  */
+
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +16,21 @@ export interface CliSpec {
   bin: string;
   name: string;
 }
+
+/**
+ * Opt-in: a PostgreSQL server URL (set by postgresGlobalSetup for a whole test run). With it every
+ * CLI this workspace starts keeps its state there instead of in files under the workspace.
+ */
+export const TEST_STATE_URL_VARIABLE = 'TEMPERED_TEST_STATE_URL';
+
+/** True when this test run keeps CLI state on PostgreSQL (see TEST_STATE_URL_VARIABLE). */
+export function stateOnPostgres(): boolean {
+  return Boolean(process.env[TEST_STATE_URL_VARIABLE]);
+}
+
+/** Why a test that reads files under the state directory cannot run on the PostgreSQL backend. */
+export const READS_STATE_FILES =
+  'reads files under the state directory, which the PostgreSQL backend does not write';
 
 export interface WorkspaceOptions {
   /** The temp directory's name prefix, e.g. `file-sync-it-`. */
@@ -31,6 +48,14 @@ export interface RunOptions {
 export class Workspace {
   /** Every process started in this workspace, killed at clean-up if still running. */
   readonly processes: CliProcess[] = [];
+
+  /**
+   * On PostgreSQL: this workspace's own schema, so tests stay isolated from each other as their
+   * temp directories are (the backend creates it, with its tables, on first use).
+   */
+  readonly stateSchema: string | undefined = stateOnPostgres()
+    ? `ws_${randomBytes(8).toString('hex')}`
+    : undefined;
 
   private constructor(
     readonly root: string,
@@ -64,14 +89,21 @@ export class Workspace {
     return join(this.root, ...parts);
   }
 
-  /** `cleanEnv()` with HOME and the XDG directories inside the workspace, then `extra`. */
+  /**
+   * `cleanEnv()` with HOME and the XDG directories inside the workspace (and, on PostgreSQL, the
+   * state URL and this workspace's schema), then `extra`.
+   */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const url = process.env[TEST_STATE_URL_VARIABLE];
     return cleanEnv({
       HOME: this.home,
       XDG_STATE_HOME: this.stateHome,
       XDG_CONFIG_HOME: join(this.root, 'config-home'),
       // the launcher's V8 code cache: beside HOME, so a test of what a run writes under HOME sees only the run's writes
       XDG_CACHE_HOME: join(this.root, 'cache-home'),
+      ...(url && this.stateSchema
+        ? { TEMPERED_STATE_URL: url, TEMPERED_STATE_SCHEMA: this.stateSchema }
+        : {}),
       ...extra,
     });
   }

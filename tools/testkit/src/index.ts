@@ -40,7 +40,10 @@ export {
 export { startRecordingServer } from './startRecordingServer.js';
 export {
   type CliSpec,
+  READS_STATE_FILES,
   type RunOptions,
+  stateOnPostgres,
+  TEST_STATE_URL_VARIABLE,
   tempWorkspace,
   Workspace,
   type WorkspaceOptions,
