@@ -22,6 +22,7 @@ const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER = '../pg/lease-worker.mjs';
 // short, so an abandoned lease expires within a test; renewed every third of it
 const TTL_MS = 1_500;
+const CONTENTION_TTL_MS = 30_000;
 
 /** The workers import dist: refuse to test an old build of the backend. */
 function assertPgBuilt(): void {
@@ -61,8 +62,14 @@ describePg('PostgreSQL state backend against a real server', () => {
   });
   afterAll(() => cluster?.stop());
 
-  function worker(environment: string, runId: string, host: string, workerUrl = url): Fixture {
-    const child = startFixture(WORKER, workerUrl, environment, runId, host, String(TTL_MS));
+  function worker(
+    environment: string,
+    runId: string,
+    host: string,
+    workerUrl = url,
+    ttlMs = TTL_MS,
+  ): Fixture {
+    const child = startFixture(WORKER, workerUrl, environment, runId, host, String(ttlMs));
     children.push(child);
     return child;
   }
@@ -71,8 +78,9 @@ describePg('PostgreSQL state backend against a real server', () => {
   /** Two workers, 50 rounds each; in commit order every start must be followed by its own end. */
   async function contend(workerUrl: string): Promise<string[]> {
     const environment = freshEnvironment();
-    const a = worker(environment, 'run-a', 'host-a', workerUrl);
-    const b = worker(environment, 'run-b', 'host-b', workerUrl);
+    // exclusion needs no expiry: a long lease keeps a starved worker (busy CI) from losing it
+    const a = worker(environment, 'run-a', 'host-a', workerUrl, CONTENTION_TTL_MS);
+    const b = worker(environment, 'run-b', 'host-b', workerUrl, CONTENTION_TTL_MS);
     await Promise.all([a.event('opened'), b.event('opened')]);
     a.send('contend 50');
     b.send('contend 50');
@@ -253,11 +261,10 @@ describePg('PostgreSQL state backend against a real server', () => {
         // Act
         const outcome = await restartMidRun(bouncer.urlFor(database(url)));
         // Assess
+        // a heartbeat failing while the server is down may notice first; either way the lease is gone
         expect(outcome.refused).toMatchObject({
           exitCode: 75,
-          message: expect.stringMatching(
-            /no longer held by this run \(the server restarted or failed over\)/,
-          ),
+          message: expect.stringMatching(/no longer held by this run/),
         });
         expect(outcome.exit.code).toBe(75);
         expect(outcome.resumed).toMatchObject({ resumed: true, completed: ['step-1'] });
