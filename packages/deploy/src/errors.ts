@@ -1,4 +1,10 @@
-import { PermanentError, type SettledFailure, type TemperedErrorOptions, UsageError } from '@tempered/core';
+import {
+  PermanentError,
+  type SettledFailure,
+  type TemperedErrorOptions,
+  TransientError,
+  UsageError,
+} from '@tempered/core';
 
 /**
  * The release (or rollback) failed and the failure was handled: the target is consistent, the
@@ -45,5 +51,19 @@ export class DiskFullError extends PermanentError {
   constructor(message: string, options: TemperedErrorOptions = {}) {
     super(message, options);
     this.name = 'DiskFullError';
+  }
+}
+
+/**
+ * The target's release log records a switch by a run holding a higher fencing token than this
+ * run's lock: this run lost its lease to a later one, so it must not move `current`. A temporary failure
+ * (75 on its own; as a failed action, core reports the run partial, 3): `current` is untouched
+ * and a later run resumes from the journal.
+ */
+export class FencedSwitchError extends TransientError {
+  override readonly code: string = 'E_FENCED';
+  constructor(message: string, options: TemperedErrorOptions = {}) {
+    super(message, options);
+    this.name = 'FencedSwitchError';
   }
 }

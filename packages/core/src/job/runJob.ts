@@ -99,14 +99,14 @@ export async function runJob(run: RunJobOptions): Promise<JobResult> {
     io.environment.protected && !run.yes && isInteractive() && job.confirmsDeletions === true;
   if (io.environment.protected && !deferProtected) await confirmEnvironment(io, run.yes);
 
-  const locks: ExtraLock[] = [
-    await io.store.acquireLock(lockName, {
-      owner: currentLockOwner(io.runId, `${io.cli} ${io.command}`),
-      waitMs: io.settings.lockWaitMs,
-      logger: io.logger,
-      signal: io.signal,
-    }),
-  ];
+  const runLock = await io.store.acquireLock(lockName, {
+    owner: currentLockOwner(io.runId, `${io.cli} ${io.command}`),
+    waitMs: io.settings.lockWaitMs,
+    logger: io.logger,
+    signal: io.signal,
+  });
+  if (runLock.token !== undefined) io.lockToken = runLock.token;
+  const locks: ExtraLock[] = [runLock];
   let applier: Applier<unknown> | undefined;
   try {
     locks.push(...((await job.locks?.(options, io)) ?? []));

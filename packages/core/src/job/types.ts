@@ -10,6 +10,11 @@ export interface JobIO extends RunContext {
   http(options?: HttpClientOptions): Promise<HttpClient>;
   /** Result text on stdout (suppressed under --json, held back under --quiet). */
   print(text: string): void;
+  /**
+   * The run lock's fencing token (PostgreSQL backend), set once the lock is held: a job hands it
+   * to its target, which can then refuse a run whose lease was taken over. Absent on files.
+   */
+  lockToken?: number | string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type Counters, formatDuration, type HttpClient, type Logger, secrets } 
 import { ReleaseFailedError } from '../errors.js';
 import { waitHealthy } from '../health/waitHealthy.js';
 import type { DeployStep, HookPhase, Operation } from '../plan/steps.js';
+import { assertSwitchAllowed, recordSwitch } from '../release/fencing.js';
 import {
   beginRelease,
   beginRollback,
@@ -23,6 +24,8 @@ export interface StepRunnerOptions {
   by: string;
   /** The run's HTTP client (its logger and retry counters), made on first use. */
   httpClient: () => Promise<HttpClient>;
+  /** The run lock's fencing token (PostgreSQL state): recorded at each switch, checked first. */
+  lockToken?: number | string | undefined;
   now?: () => Date;
 }
 
@@ -82,7 +85,7 @@ export class StepRunner {
       case 'hook':
         return this.#hookStep(step, ctx);
       case 'switch':
-        await target.switchTo(step.release);
+        await this.#switch(step.release);
         ctx.logger.info({ release: step.release, from: step.from }, 'switched current');
         return undefined;
       case 'healthcheck':
@@ -207,7 +210,7 @@ export class StepRunner {
    * release it left is the one being rolled back from.
    */
   async #failAfterSwitch(what: string, ctx: StepContext): Promise<never> {
-    const { operation, target } = this.#o;
+    const { operation } = this.#o;
     const back = operation.kind === 'release' ? operation.previous : undefined;
     // the log first: a crash from here on leaves a release marked failed, never one marked good
     await this.#updateLog((log) =>
@@ -238,7 +241,7 @@ export class StepRunner {
       { release: operation.release, rollback_to: back, reason: what },
       'release failed; rolling back',
     );
-    await target.switchTo(back);
+    await this.#switch(back);
     ctx.logger.warn({ release: back, from: operation.release }, 'rolled back');
     const hookFailures: string[] = [];
     for (const [index, hook] of this.#o.config.hooks.afterSwitch.entries()) {
@@ -264,6 +267,17 @@ export class StepRunner {
   }
 
   /** Read, update, write back atomically; redacted, as failure messages quote hook commands that may hold a secret. */
+  /** Moves `current`; with a lock token, only if no later run switched, and recording the token first. */
+  async #switch(release: string): Promise<void> {
+    const token = this.#o.lockToken;
+    if (token !== undefined) {
+      const log = await this.#o.target.readLog();
+      assertSwitchAllowed(log, String(token), release);
+      await this.#o.target.writeLog(secrets.redact(recordSwitch(log, String(token), release)));
+    }
+    await this.#o.target.switchTo(release);
+  }
+
   async #updateLog(update: (log: ReleaseLog) => ReleaseLog): Promise<void> {
     const log = await this.#o.target.readLog();
     await this.#o.target.writeLog(secrets.redact(update(log)));

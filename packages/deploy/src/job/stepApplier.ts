@@ -23,6 +23,7 @@ export function stepApplier(
     runId: io.runId,
     by: whoAmI(),
     httpClient: () => io.http(),
+    lockToken: io.lockToken,
   });
   return {
     apply: (action, ctx) => runner.apply(action.details as DeployStep, ctx),

@@ -31,7 +31,9 @@ export function parseReleaseLog(value: unknown): ReleaseLog | undefined {
       typeof r.digest === 'string' &&
       typeof r.status === 'string',
   );
-  return ok ? { format: 1, releases: v.releases, history: v.history, pending: v.pending } : undefined;
+  if (!ok) return undefined;
+  const switchFence = typeof v.switchFence === 'string' ? { switchFence: v.switchFence } : {};
+  return { format: 1, releases: v.releases, history: v.history, pending: v.pending, ...switchFence };
 }
 
 export interface BeginReleaseInput {

@@ -31,6 +31,8 @@ export interface ReleaseRecord {
   failure?: string | undefined;
   /** Set when keep-N cleanup removed its directory. */
   removedAt?: string | undefined;
+  /** The run lock's fencing token of the run that last switched `current` to it (PostgreSQL state). */
+  switchFence?: string | undefined;
 }
 
 /** The operation in flight; a run interrupted mid-way leaves it here, and the next run resumes it. */
@@ -68,6 +70,11 @@ export interface ReleaseLog {
   pending?: PendingOperation | undefined;
   /** Oldest first, capped. */
   history: HistoryEvent[];
+  /**
+   * The highest run-lock fencing token that switched `current` on this target: a run holding a
+   * lower one lost its lease to a later run and must not switch (see release/fencing.ts).
+   */
+  switchFence?: string | undefined;
 }
 
 export function emptyLog(): ReleaseLog {
