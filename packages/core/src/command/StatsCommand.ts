@@ -21,6 +21,7 @@ export class StatsCommand extends TemperedCommand<StatsResult> {
   static override examples = [
     '<%= config.bin %> stats',
     '<%= config.bin %> stats -e prod --since 24h',
+    '<%= config.bin %> stats --state-url postgres://tempered@db/tempered --by-host',
     '<%= config.bin %> stats --config /etc/tempered/config.yml --state-dir /var/lib/tempered --since 4w --json',
     '<%= config.bin %> stats -e prod --log-level debug --log-file /var/log/tempered-stats.log',
   ];
@@ -28,6 +29,11 @@ export class StatsCommand extends TemperedCommand<StatsResult> {
     since: Flags.string({
       summary: 'Only runs started within this long ago, e.g. 24h, 7d, 4w.',
       default: '7d',
+    }),
+    'by-host': Flags.boolean({
+      summary:
+        'Break the numbers down by the host each run was recorded on (a state store shared by several hosts).',
+      default: false,
     }),
   };
 
@@ -49,7 +55,7 @@ export class StatsCommand extends TemperedCommand<StatsResult> {
         if (store !== ctx.store) await store.close?.();
       }
     }
-    const stats = computeStats(runs, { since });
+    const stats = computeStats(runs, { since, byHost: this.flags['by-host'] === true });
     this.print(renderStatsHuman(stats, sinceLabel));
     return { cli: ctx.cli, since: since.toISOString(), environments: stats };
   }

@@ -3,6 +3,8 @@ import { formatDuration } from '../util/duration.js';
 
 export interface EnvironmentStats {
   environment: string;
+  /** With `byHost`: the host the runs were recorded on ('unknown' for records without one). */
+  host?: string;
   runs: number;
   succeeded: number;
   /** 0..1; dry-runs and no-ops count as successes: they did what was asked. */
@@ -26,20 +28,33 @@ export function percentile(sorted: number[], p: number): number {
 
 export function computeStats(
   runs: RunRecord[],
-  options: { since?: Date; top?: number } = {},
+  options: { since?: Date; top?: number; byHost?: boolean } = {},
 ): EnvironmentStats[] {
   const since = options.since?.getTime() ?? 0;
-  const groups = new Map<string, RunRecord[]>();
+  const groups = new Map<string, { environment: string; host?: string; runs: RunRecord[] }>();
   for (const run of runs) {
     if (Date.parse(run.startedAt) < since) continue;
-    const list = groups.get(run.environment) ?? [];
-    list.push(run);
-    groups.set(run.environment, list);
+    const host = options.byHost ? (run.host ?? UNKNOWN_HOST) : undefined;
+    // NUL cannot occur in an environment name or a host name
+    const key = host === undefined ? run.environment : `${run.environment}\0${host}`;
+    const group = groups.get(key) ?? {
+      environment: run.environment,
+      ...(host === undefined ? {} : { host }),
+      runs: [],
+    };
+    group.runs.push(run);
+    groups.set(key, group);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([environment, list]) => environmentStats(environment, list, options.top ?? 5));
+  return [...groups.values()]
+    .sort((a, b) => a.environment.localeCompare(b.environment) || (a.host ?? '').localeCompare(b.host ?? ''))
+    .map((group) => ({
+      ...environmentStats(group.environment, group.runs, options.top ?? 5),
+      ...(group.host === undefined ? {} : { host: group.host }),
+    }));
 }
+
+/** The host of run records written before records named one. */
+export const UNKNOWN_HOST = 'unknown';
 
 function environmentStats(environment: string, runs: RunRecord[], top: number): EnvironmentStats {
   const durations = runs.map((r) => r.durationMs).sort((a, b) => a - b);
@@ -88,7 +103,7 @@ export function renderStatsHuman(stats: EnvironmentStats[], sinceLabel: string):
   const lines: string[] = [];
   for (const s of stats) {
     lines.push(
-      `${s.environment}: ${s.runs} runs, ${(s.successRate * 100).toFixed(1)}% ok, mean ${formatDuration(s.meanMs)}, p95 ${formatDuration(s.p95Ms)}, ${s.retries} retries`,
+      `${s.environment}${s.host === undefined ? '' : ` on ${s.host}`}: ${s.runs} runs, ${(s.successRate * 100).toFixed(1)}% ok, mean ${formatDuration(s.meanMs)}, p95 ${formatDuration(s.p95Ms)}, ${s.retries} retries`,
     );
     for (const f of s.topFailures) lines.push(`  ${f.count}x ${f.reason}`);
   }
