@@ -179,6 +179,9 @@ export async function startPgBouncer(cluster: Pick<PostgresCluster, 'port'>): Pr
       // check a pooled server connection before lending it: after a server restart the pool
       // holds dead ones, and each would fail one client transaction
       'server_check_delay = 0',
+      // after a failed connect (the server down for a restart) PgBouncer fails every client
+      // for this long before trying the server again (default 15 s)
+      'server_login_retry = 1',
       'ignore_startup_parameters = extra_float_digits,options',
       `logfile = ${log}`,
       '',
