@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ConflictError, InternalError } from '../errors/index.js';
 import { atomicWriteFile, writeFileExclusive } from '../fs/index.js';
 import type { Logger } from '../log/index.js';
+import { assertClaimTtl } from './checkRecords.js';
 import { RACE, STATE_DEFAULTS } from './constants.js';
 import { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from './errors.js';
 import { ensureDir, fileNameFor, listNames, readTextIfExists } from './files.js';
@@ -43,11 +44,7 @@ export class FileIdempotencyStore implements IdempotencyStore {
     payloadHash: string,
     options: IdempotencyBeginOptions,
   ): Promise<IdempotencyBeginResult> {
-    if (!(Number.isFinite(options.ttlMs) && options.ttlMs > 0)) {
-      throw new InternalError(
-        `idempotency ttlMs must be a positive number of milliseconds, got ${options.ttlMs}`,
-      );
-    }
+    assertClaimTtl(options.ttlMs);
     const path = this.#path(key);
     await ensureDir(this.#options.dir);
     for (let attempt = 0; attempt < RACE.attempts; attempt++) {

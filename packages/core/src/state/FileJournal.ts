@@ -5,6 +5,7 @@ import { DurableAppendFile, fsyncDir } from '../fs/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import { compactTimestamp } from '../util/time.js';
 import { ensureDir, listNames } from './files.js';
+import { JournalSteps } from './journalSteps.js';
 import type { Journal } from './types.js';
 
 type Entry =
@@ -35,8 +36,7 @@ export class FileJournal implements Journal {
   readonly key: string;
   readonly resumed: boolean;
   readonly #options: FileJournalOptions;
-  readonly #completed = new Map<string, unknown>();
-  readonly #unfinished = new Set<string>();
+  readonly #steps: JournalSteps;
   readonly #file: DurableAppendFile;
   #last: Promise<void> = Promise.resolve();
   // the header goes in with the first real record, so a no-op run leaves no journal behind
@@ -47,6 +47,7 @@ export class FileJournal implements Journal {
     this.#options = options;
     this.#file = new DurableAppendFile(options.path);
     this.key = options.key;
+    this.#steps = new JournalSteps(this.key);
     this.resumed = entries.length > 0;
     for (const entry of entries) this.#apply(entry);
   }
@@ -83,24 +84,24 @@ export class FileJournal implements Journal {
   }
 
   isCompleted(stepId: string): boolean {
-    return this.#completed.has(stepId);
+    return this.#steps.isCompleted(stepId);
   }
 
   completedSteps(): string[] {
-    return [...this.#completed.keys()];
+    return this.#steps.completedSteps();
   }
 
   unfinishedSteps(): string[] {
-    return [...this.#unfinished];
+    return this.#steps.unfinishedSteps();
   }
 
   result<T = unknown>(stepId: string): T | undefined {
-    return this.#completed.get(stepId) as T | undefined;
+    return this.#steps.result<T>(stepId);
   }
 
   async begin(stepId: string, details?: unknown): Promise<void> {
     this.#assertOpen();
-    this.#assertNotCompleted(stepId, 'begin');
+    this.#steps.assertNotCompleted(stepId, 'begin');
     const entry: Entry = { t: 'begin', step: stepId, at: this.#now() };
     if (details !== undefined) entry.details = this.#options.redactor.redact(details);
     await this.#append(entry, false);
@@ -108,7 +109,7 @@ export class FileJournal implements Journal {
 
   async complete(stepId: string, result?: unknown): Promise<void> {
     this.#assertOpen();
-    this.#assertNotCompleted(stepId, 'complete');
+    this.#steps.assertNotCompleted(stepId, 'complete');
     const entry: Entry = { t: 'complete', step: stepId, at: this.#now() };
     if (result !== undefined) entry.result = result;
     await this.#append(entry, true);
@@ -142,11 +143,8 @@ export class FileJournal implements Journal {
   }
 
   #apply(entry: Entry): void {
-    if (entry.t === 'begin') this.#unfinished.add(entry.step);
-    else if (entry.t === 'complete') {
-      this.#completed.set(entry.step, entry.result);
-      this.#unfinished.delete(entry.step);
-    } else if (entry.t === 'fail') this.#unfinished.delete(entry.step);
+    if (entry.t === 'complete') this.#steps.record('complete', entry.step, entry.result);
+    else if (entry.t === 'begin' || entry.t === 'fail') this.#steps.record(entry.t, entry.step);
   }
 
   /** Records land in call order even when callers do not await (the file queues them). */
@@ -178,14 +176,6 @@ export class FileJournal implements Journal {
   #assertOpen(): void {
     if (this.#finished)
       throw new InternalError(`journal "${this.key}" is finished; open it again for a new run`);
-  }
-
-  #assertNotCompleted(stepId: string, what: string): void {
-    if (this.#completed.has(stepId)) {
-      throw new InternalError(
-        `cannot ${what} step "${stepId}": journal "${this.key}" already has it completed; check isCompleted() first`,
-      );
-    }
   }
 
   #now(): string {

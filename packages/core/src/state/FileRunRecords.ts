@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InternalError } from '../errors/index.js';
 import { atomicWriteJson } from '../fs/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import { compactTimestamp } from '../util/time.js';
-import { RUN_STATUSES } from './constants.js';
+import { assertRunRecord } from './checkRecords.js';
 import { ensureDir, fileNameFor, listNames, readTextIfExists } from './files.js';
 import type { ListRunsOptions, RunRecord } from './types.js';
 
@@ -75,17 +74,4 @@ export class FileRunRecords {
       await rm(join(this.#options.dir, name), { force: true });
     }
   }
-}
-
-/** A malformed record is a bug in the caller, and would poison `stats` for every later run. */
-function assertRunRecord(record: RunRecord): void {
-  const problems: string[] = [];
-  if (typeof record.runId !== 'string' || record.runId === '') problems.push('runId');
-  if (!(RUN_STATUSES as readonly string[]).includes(record.status))
-    problems.push(`status "${record.status}"`);
-  if (!Number.isInteger(record.exitCode)) problems.push('exitCode');
-  if (Number.isNaN(Date.parse(record.startedAt))) problems.push('startedAt');
-  if (Number.isNaN(Date.parse(record.finishedAt))) problems.push('finishedAt');
-  if (!Number.isFinite(record.durationMs)) problems.push('durationMs');
-  if (problems.length > 0) throw new InternalError(`invalid run record: bad ${problems.join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, InternalError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
+import { assertClaimTtl } from '../checkRecords.js';
 import { RACE, STATE_DEFAULTS } from '../constants.js';
 import { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from '../errors.js';
 import type {
@@ -54,11 +55,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
     payloadHash: string,
     options: IdempotencyBeginOptions,
   ): Promise<IdempotencyBeginResult> {
-    if (!(Number.isFinite(options.ttlMs) && options.ttlMs > 0)) {
-      throw new InternalError(
-        `idempotency ttlMs must be a positive number of milliseconds, got ${options.ttlMs}`,
-      );
-    }
+    assertClaimTtl(options.ttlMs);
     for (let attempt = 0; attempt < RACE.attempts; attempt++) {
       const now = this.#now();
       const claim: IdempotencyRecord = {

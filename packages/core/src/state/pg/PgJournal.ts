@@ -1,5 +1,6 @@
 import { InternalError } from '../../errors/index.js';
 import type { Redactor } from '../../log/index.js';
+import { JournalSteps } from '../journalSteps.js';
 import type { Journal } from '../types.js';
 import type { Fence } from './Fence.js';
 
@@ -40,8 +41,7 @@ export class PgJournal implements Journal {
   readonly #redactor: Redactor;
   readonly #now: () => number;
   readonly #maxArchived: number;
-  readonly #completed = new Map<string, unknown>();
-  readonly #unfinished = new Set<string>();
+  readonly #steps: JournalSteps;
   #queue: Promise<void> = Promise.resolve();
   #written = false;
   #finished = false;
@@ -49,6 +49,7 @@ export class PgJournal implements Journal {
   private constructor(fence: Fence, key: string, options: PgJournalOptions, entries: Entry[]) {
     this.#fence = fence;
     this.key = key;
+    this.#steps = new JournalSteps(key);
     this.#redactor = options.redactor;
     this.#now = options.now;
     this.#maxArchived = options.maxArchived;
@@ -74,24 +75,24 @@ export class PgJournal implements Journal {
   }
 
   isCompleted(stepId: string): boolean {
-    return this.#completed.has(stepId);
+    return this.#steps.isCompleted(stepId);
   }
 
   completedSteps(): string[] {
-    return [...this.#completed.keys()];
+    return this.#steps.completedSteps();
   }
 
   unfinishedSteps(): string[] {
-    return [...this.#unfinished];
+    return this.#steps.unfinishedSteps();
   }
 
   result<T = unknown>(stepId: string): T | undefined {
-    return this.#completed.get(stepId) as T | undefined;
+    return this.#steps.result<T>(stepId);
   }
 
   async begin(stepId: string, details?: unknown): Promise<void> {
     this.#assertOpen();
-    this.#assertNotCompleted(stepId, 'begin');
+    this.#steps.assertNotCompleted(stepId, 'begin');
     return this.#append({
       kind: 'begin',
       step: stepId,
@@ -101,7 +102,7 @@ export class PgJournal implements Journal {
 
   async complete(stepId: string, result?: unknown): Promise<void> {
     this.#assertOpen();
-    this.#assertNotCompleted(stepId, 'complete');
+    this.#steps.assertNotCompleted(stepId, 'complete');
     return this.#append({
       kind: 'complete',
       step: stepId,
@@ -168,23 +169,11 @@ export class PgJournal implements Journal {
   }
 
   #apply(entry: Entry): void {
-    if (entry.kind === 'begin') this.#unfinished.add(entry.step);
-    else if (entry.kind === 'complete') {
-      this.#completed.set(entry.step, entry.data);
-      this.#unfinished.delete(entry.step);
-    } else this.#unfinished.delete(entry.step);
+    this.#steps.record(entry.kind, entry.step, entry.data);
   }
 
   #assertOpen(): void {
     if (this.#finished)
       throw new InternalError(`journal "${this.key}" is finished; open it again for a new run`);
-  }
-
-  #assertNotCompleted(stepId: string, what: string): void {
-    if (this.#completed.has(stepId)) {
-      throw new InternalError(
-        `cannot ${what} step "${stepId}": journal "${this.key}" already has it completed; check isCompleted() first`,
-      );
-    }
   }
 }

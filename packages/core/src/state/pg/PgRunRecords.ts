@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
-import { InternalError } from '../../errors/index.js';
 import type { Redactor } from '../../log/index.js';
-import { RUN_STATUSES } from '../constants.js';
+import { assertRunRecord } from '../checkRecords.js';
 import type { ListRunsOptions, RunRecord } from '../types.js';
 import type { Fence } from './Fence.js';
 
@@ -68,17 +67,4 @@ export class PgRunRecords {
     );
     return rows.map((row) => row.record);
   }
-}
-
-/** A malformed record is a bug in the caller, and would poison `stats` for every later run. */
-function assertRunRecord(record: RunRecord): void {
-  const problems: string[] = [];
-  if (typeof record.runId !== 'string' || record.runId === '') problems.push('runId');
-  if (!(RUN_STATUSES as readonly string[]).includes(record.status))
-    problems.push(`status "${record.status}"`);
-  if (!Number.isInteger(record.exitCode)) problems.push('exitCode');
-  if (Number.isNaN(Date.parse(record.startedAt))) problems.push('startedAt');
-  if (Number.isNaN(Date.parse(record.finishedAt))) problems.push('finishedAt');
-  if (!Number.isFinite(record.durationMs)) problems.push('durationMs');
-  if (problems.length > 0) throw new InternalError(`invalid run record: bad ${problems.join(', ')}`);
 }
