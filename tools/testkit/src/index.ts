@@ -26,6 +26,7 @@ export { type BuiltCli, type DefineCliOptions, defineCli, packageBin } from './d
 export { listTree } from './listTree.js';
 export { ANSI, type LogLine, type LogMatch, matchesLog, messages, parseLogLines } from './logLines.js';
 export { findPostgresBin, type PostgresCluster, startPostgres } from './postgres.js';
+export { type SshFleet, type SshHost, type SshHostsOptions, startSshHosts } from './sshHosts.js';
 export {
   type FaultHandler,
   type FaultRequest,
@@ -38,6 +39,7 @@ export {
   startFaultServer,
 } from './startFaultServer.js';
 export { startRecordingServer } from './startRecordingServer.js';
+export { type JournalView, type LeftLock, type StateView, stateOf } from './stateOf.js';
 export {
   type CliSpec,
   READS_STATE_FILES,
