@@ -158,6 +158,31 @@ describe.skipIf(!HAS_SSHD && !process.env.CI)('startSshHosts: real sshd hosts on
   });
 });
 
+// an unprivileged account that can run commands (uid >= 1000 with a login shell), if this machine has one
+function unprivilegedAccount(): { name: string; uid: number; home: string } | undefined {
+  const shells = readFileSync('/etc/shells', 'utf8').split('\n');
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => Number(f[2]) >= 1000 && Number(f[2]) < 65534 && shells.includes(f[6] ?? ''));
+  return line && { name: line[0]!, uid: Number(line[2]), home: line[5]! };
+}
+const UNPRIVILEGED = HAS_SSHD && process.getuid?.() === 0 ? unprivilegedAccount() : undefined;
+
+describe.skipIf(!UNPRIVILEGED)(`the user option: ${UNPRIVILEGED?.name ?? 'no unprivileged account'}`, () => {
+  it('logs in as that account, with a base directory it owns', async () => {
+    const account = UNPRIVILEGED!;
+    const fleet = await startSshHosts(1, { user: account.name });
+    closeWhenTestFinishes(fleet.stop);
+    const host = fleet.hosts[0]!;
+    expect(host.user).toBe(account.name);
+    const result = await ssh(fleet, host, `id -un; echo $HOME; touch ${host.baseDir}/mine`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${account.name}\n${account.home}\n`);
+    expect((await stat(join(host.baseDir, 'mine'))).uid).toBe(account.uid);
+  });
+});
+
 describe.skipIf(!HAS_SSHD && !process.env.CI)('no sshd outlives its fleet', () => {
   it('stop ends every sshd of the fleet, sessions included, and removes its directory', async () => {
     const fleet = await startSshHosts(2);
