@@ -3,11 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * The CLIs' state-related integration suites again, with every CLI keeping its state on one
  * throwaway PostgreSQL cluster (a schema per test workspace) instead of files: `pnpm test:postgres`
- * (after a build). Left out, on purpose:
- * - tools/demo-cli's lock, journal, interrupt, partial and observability suites: the demo CLI does
- *   not depend on `pg`, so it cannot open a PostgreSQL store at all;
- * - suites whose assertions read files under the state directory (run records, journals, lock
- *   files), which the PostgreSQL backend does not write: deploy's rollback, file-sync's kill.
+ * (after a build). Their assertions about stored state (run records, journals, locks) read it
+ * through the testkit's stateOf(), which reads whichever backend the run uses, or through the CLI's
+ * own output.
  */
 export default defineConfig({
   test: {
@@ -15,6 +13,7 @@ export default defineConfig({
     include: [
       'packages/deploy/tests/integration/{concurrency,crash,release}.test.ts',
       'packages/file-sync/tests/integration/heartbeat.test.ts',
+      'tools/demo-cli/tests/integration/{lock,journal,interrupt,partial,observability}.test.ts',
     ],
     globalSetup: ['tools/testkit/dist/postgresGlobalSetup.js'],
     testTimeout: 60_000,

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type LogLine, messages, type Workspace, walk } from '@tempered/testkit';
+import { type LogLine, messages, stateOf, type Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 
@@ -30,10 +30,6 @@ async function expectComplete(out: string): Promise<void> {
   }
 }
 
-async function lockFiles(ws: Workspace): Promise<string[]> {
-  return (await walk(ws.stateHome)).filter((e) => e.path.endsWith('.lock')).map((e) => e.path);
-}
-
 describe('kill -9 mid-apply', () => {
   it('the next run takes over the stale lock, skips what the killed run completed and converges', async () => {
     const ws = await workspace();
@@ -48,8 +44,10 @@ describe('kill -9 mid-apply', () => {
     const killed = await a.exit;
     expect(killed.signal).toBe('SIGKILL');
     expect(messages(killed)).not.toContain('run finished');
-    const [stale] = await lockFiles(ws);
-    expect(JSON.parse(await readFile(stale ?? '', 'utf8'))).toMatchObject({ pid: a.pid });
+    const state = stateOf(ws);
+    const [stale, ...others] = await state.locks();
+    expect(others).toEqual([]);
+    expect(stale?.owner).toMatchObject({ pid: a.pid });
     const aBefore = await stat(join(out, 'a.txt'));
     // A kill can also land between an atomic write's temp file and its rename; that leftover
     // cannot be timed from outside, so plant what it leaves: `.<name>.tmp-<dead pid>-<hex>`
@@ -88,11 +86,10 @@ describe('kill -9 mid-apply', () => {
     const aAfter = await stat(join(out, 'a.txt'));
     expect([aAfter.ino, aAfter.mtimeMs]).toEqual([aBefore.ino, aBefore.mtimeMs]);
     expect((await readdir(out)).filter((name) => name.includes('.tmp-'))).toEqual([]);
-    expect(await lockFiles(ws)).toEqual([]);
-    const journals = (await walk(join(ws.stateDir(), 'journals'))).filter((e) => e.path.endsWith('.jsonl'));
-    expect(journals.map((e) => e.path)).toEqual([expect.stringContaining('/journals/archive/')]);
+    expect(await state.locks()).toEqual([]);
+    expect((await state.journals()).map((j) => j.archived)).toEqual([true]);
     // A never closed its run: only B's record exists
-    expect((await ws.runRecords()).map((r) => r.status)).toEqual(['success']);
+    expect((await state.runRecords()).map((r) => r.status)).toEqual(['success']);
 
     const again = await ws.run(['apply', out, '--config', fast]);
     expect(again.stdout).toBe('No changes: 3 up to date.\n');
@@ -133,14 +130,15 @@ describe('SIGTERM and SIGINT mid-apply', () => {
       expect(done.length).toBeLessThan(3);
       expect(stopped.stdout).toBe(done.map((name) => `+ ${name} (applied)\n`).join(''));
       expect((await readdir(out)).sort()).toEqual(done);
-      const [record] = await ws.runRecords();
+      const state = stateOf(ws);
+      const [record] = await state.runRecords();
       expect(record).toMatchObject({
         status: 'interrupted',
         exitCode: code,
         failure: { code: 'E_INTERRUPTED', message: `interrupted by ${signal}` },
       });
       expect(record?.failure).not.toHaveProperty('step');
-      expect(await lockFiles(ws)).toEqual([]);
+      expect(await state.locks()).toEqual([]);
       const before = await Promise.all(done.map((name) => stat(join(out, name))));
 
       const rerun = await ws.run(['apply', out, '--config', fast]);
@@ -155,7 +153,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
       await expectComplete(out);
       const after = await Promise.all(done.map((name) => stat(join(out, name))));
       expect(after.map((s) => [s.ino, s.mtimeMs])).toEqual(before.map((s) => [s.ino, s.mtimeMs]));
-      expect((await ws.runRecords()).map((r) => r.status)).toEqual(['interrupted', 'success']);
+      expect((await state.runRecords()).map((r) => r.status)).toEqual(['interrupted', 'success']);
     });
   }
 
@@ -179,7 +177,7 @@ describe('SIGTERM and SIGINT mid-apply', () => {
     });
     expect(holder.child.exitCode).toBeNull();
     expect((await holder.exit).code).toBe(0);
-    const statuses = (await ws.runRecords()).map((r) => r.status).sort();
+    const statuses = (await stateOf(ws).runRecords()).map((r) => r.status).sort();
     expect(statuses).toEqual(['interrupted', 'success']);
     await expectComplete(out);
   });

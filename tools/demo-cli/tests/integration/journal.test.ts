@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { CLI, workspace } from './helpers.js';
 
@@ -12,14 +13,22 @@ function runWithStderrFile(
   args: string[],
   stderrFile: string,
   journalStream: (dev: number, ino: number) => string,
-  home: string,
+  ws: Workspace,
 ) {
+  // a bare environment, as systemd gives a unit; only the state backend the test run uses is kept
+  const { TEMPERED_STATE_URL, TEMPERED_STATE_SCHEMA } = ws.env();
+  const state = TEMPERED_STATE_URL ? { TEMPERED_STATE_URL, TEMPERED_STATE_SCHEMA } : {};
   const fd = openSync(stderrFile, 'w');
   try {
     const { dev, ino } = fstatSync(fd);
     const run = spawnSync(process.execPath, [CLI.bin, ...args], {
       stdio: ['ignore', 'pipe', fd],
-      env: { PATH: process.env.PATH, HOME: home, JOURNAL_STREAM: journalStream(dev, ino) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: ws.path('home'),
+        JOURNAL_STREAM: journalStream(dev, ino),
+        ...state,
+      },
       encoding: 'utf8',
     });
     return { code: run.status, lines: readFileSync(stderrFile, 'utf8').trim().split('\n') };
@@ -32,17 +41,12 @@ describe('stderr to the journal', () => {
   it('prefixes each line with its syslog priority when JOURNAL_STREAM names stderr', async () => {
     const ws = await workspace();
 
-    const ok = runWithStderrFile(
-      ['apply', ws.path('out')],
-      ws.path('ok.err'),
-      (d, i) => `${d}:${i}`,
-      ws.path('home'),
-    );
+    const ok = runWithStderrFile(['apply', ws.path('out')], ws.path('ok.err'), (d, i) => `${d}:${i}`, ws);
     const bad = runWithStderrFile(
       ['apply', ws.path('o2'), '--bogus'],
       ws.path('bad.err'),
       (d, i) => `${d}:${i}`,
-      ws.path('home'),
+      ws,
     );
 
     expect(ok.code).toBe(0);
@@ -55,12 +59,7 @@ describe('stderr to the journal', () => {
   it('leaves lines plain when JOURNAL_STREAM names another stream (inherited from a parent)', async () => {
     const ws = await workspace();
 
-    const run = runWithStderrFile(
-      ['apply', ws.path('out')],
-      ws.path('x.err'),
-      (d, i) => `${d}:${i + 1}`,
-      ws.path('home'),
-    );
+    const run = runWithStderrFile(['apply', ws.path('out')], ws.path('x.err'), (d, i) => `${d}:${i + 1}`, ws);
 
     expect(run.code).toBe(0);
     for (const line of run.lines) expect(line).toMatch(/^\{"level":/);

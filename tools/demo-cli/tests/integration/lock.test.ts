@@ -1,4 +1,4 @@
-import { messages, walk } from '@tempered/testkit';
+import { messages, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 
@@ -45,9 +45,10 @@ describe('the run lock, between two real processes', () => {
     const lastWriteOfA = first.logs.filter((line) => line.msg === 'file written').at(-1);
     expect(acquired?.time).toBeGreaterThanOrEqual(lastWriteOfA?.time ?? Number.POSITIVE_INFINITY);
 
-    const statuses = (await ws.runRecords()).map((r) => r.status).sort();
+    const state = stateOf(ws);
+    const statuses = (await state.runRecords()).map((r) => r.status).sort();
     expect(statuses).toEqual(['noop', 'success', 'temporary']);
-    expect((await walk(ws.stateHome)).filter((e) => e.path.endsWith('.lock'))).toEqual([]);
+    expect(await state.locks()).toEqual([]);
   });
 
   it('runs on different targets do not share a lock', async () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { deadUrl, messages, modeOf, startRecordingServer } from '@tempered/testkit';
+import { deadUrl, messages, modeOf, startRecordingServer, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 
@@ -82,7 +82,7 @@ describe('heartbeat pings', () => {
       [40, 'start'],
       [40, 0],
     ]);
-    expect((await ws.runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['success', 0]]);
+    expect((await stateOf(ws).runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['success', 0]]);
 
     const server = await startRecordingServer(503);
     const failing = await ws.writeConfig('failing.json', {
@@ -176,7 +176,7 @@ describe('stats', () => {
       /^default: 3 runs, 66\.7% ok, mean \d+ms, p95 \d+ms, 0 retries\n {2}1x E_TEMPERED: all 1 actions failed/,
     );
     // stats reads; it records nothing itself
-    expect(await ws.runRecords()).toHaveLength(3);
+    expect(await stateOf(ws).runRecords()).toHaveLength(3);
   });
 
   it('without -e reports every environment found, even when the config names no default', async () => {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { messages, walk } from '@tempered/testkit';
+import { messages, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 
@@ -26,7 +26,8 @@ describe('a partial run', () => {
     expect(error).toMatchObject({ code: 'E_PARTIAL', exit_code: 3 });
     expect(error?.msg).toMatch(/^1 of 3 actions failed; the rest were applied \(first: write:hello\.txt@/);
     expect(error?.msg).toContain('(hint: re-run the same command: completed actions are not repeated)');
-    const [record] = await ws.runRecords();
+    const state = stateOf(ws);
+    const [record] = await state.runRecords();
     expect(record).toMatchObject({
       status: 'partial',
       exitCode: 3,
@@ -39,8 +40,7 @@ describe('a partial run', () => {
       z: await stat(join(out, 'z.txt')),
     };
     // the unfinished journal stays for the re-run
-    const journals = (await walk(join(ws.stateDir(), 'journals'))).filter((e) => e.path.endsWith('.jsonl'));
-    expect(journals.map((e) => e.path)).toEqual([expect.not.stringContaining('/archive/')]);
+    expect((await state.journals()).map((j) => j.archived)).toEqual([false]);
 
     // Act 2: failOn removed
     const rerun = await ws.run(['apply', out, '--config', fixed]);
@@ -66,10 +66,9 @@ describe('a partial run', () => {
     for (const [name, content] of Object.entries(FILES)) {
       expect(await readFile(join(out, name), 'utf8')).toBe(content);
     }
-    expect((await ws.runRecords()).map((r) => r.status)).toEqual(['partial', 'success']);
+    expect((await state.runRecords()).map((r) => r.status)).toEqual(['partial', 'success']);
     // finished: the journal is archived
-    const after = (await walk(join(ws.stateDir(), 'journals'))).filter((e) => e.path.endsWith('.jsonl'));
-    expect(after.map((e) => e.path)).toEqual([expect.stringContaining('/archive/')]);
+    expect((await state.journals()).map((j) => j.archived)).toEqual([true]);
   });
 
   it('a re-run after a partial run applies new content for a file the partial run already wrote', async () => {
@@ -105,7 +104,7 @@ describe('a partial run', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    const [record] = await ws.runRecords();
+    const [record] = await stateOf(ws).runRecords();
     expect(record).toMatchObject({
       status: 'failure',
       exitCode: 1,
