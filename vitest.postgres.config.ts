@@ -11,8 +11,8 @@ export default defineConfig({
   test: {
     name: 'state-on-postgres',
     include: [
-      'packages/deploy/tests/integration/{concurrency,crash,release}.test.ts',
-      'packages/file-sync/tests/integration/heartbeat.test.ts',
+      'packages/deploy/tests/integration/{concurrency,crash,release,rollback}.test.ts',
+      'packages/file-sync/tests/integration/{heartbeat,kill}.test.ts',
       'tools/demo-cli/tests/integration/{lock,journal,interrupt,partial,observability}.test.ts',
     ],
     globalSetup: ['tools/testkit/dist/postgresGlobalSetup.js'],

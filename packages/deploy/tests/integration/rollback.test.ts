@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listTree, messages } from '@tempered/testkit';
+import { listTree, messages, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
@@ -51,7 +51,8 @@ describe('health check and rollback', () => {
     expect(messages(bad)).toContain('rolled back');
     const retries = bad.logs.filter((l) => l.msg === 'retrying');
     expect(retries.length).toBeGreaterThanOrEqual(2);
-    const [record] = (await ws.runRecords()).filter((r) => r.runId === bad.logs[0]?.run_id);
+    const state = stateOf(ws);
+    const [record] = (await state.runRecords()).filter((r) => r.runId === bad.logs[0]?.run_id);
     expect(record).toMatchObject({
       status: 'failure',
       exitCode: 1,
@@ -59,8 +60,7 @@ describe('health check and rollback', () => {
       failure: { code: 'E_RELEASE_FAILED', step: expect.stringMatching(/^healthcheck:v2@/) },
     });
     // the handled failure closed the journal: nothing is left to resume
-    const journals = await readdir(join(ws.stateDir(), 'journals'));
-    expect(journals.filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+    expect((await state.journals()).filter((journal) => !journal.archived)).toEqual([]);
 
     // Act 2: a healthy v3, then rollback (dry-run first)
     const good = await ws.run(['release', v3, '--version', 'v3', '--config', config]);
@@ -139,19 +139,14 @@ describe('health check and rollback', () => {
       ['stdout', 'building with token=[REDACTED]'],
       ['stderr', 'failing now'],
     ]);
-    // the secret appears nowhere: stdout, stderr, the dry-run plan, the release log, the state dir
-    const stateFiles = await Promise.all(
-      (await readdir(ws.stateHome, { recursive: true }))
-        .map((name) => join(ws.stateHome, name))
-        .map((path) => readFile(path, 'utf8').catch(() => '')),
-    );
+    // the secret appears nowhere: stdout, stderr, the dry-run plan, the release log, the stored state
     const everything = [
       result.stdout,
       result.stderr,
       dry.stdout,
       dry.stderr,
       await readFile(join(targetOf(ws), 'release-log.json'), 'utf8'),
-      ...stateFiles,
+      await stateOf(ws).dump(),
     ].join('\n');
     expect(everything).not.toContain(secret);
     expect(dry.stdout).toContain('token=[REDACTED]');

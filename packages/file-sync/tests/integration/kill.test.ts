@@ -1,9 +1,9 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogLine } from '@tempered/testkit';
+import { type LogLine, stateOf, type Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
-import { recordedTempTags, workspace } from './helpers.js';
+import { workspace } from './helpers.js';
 import { expectSameTree, PAST, snapshot, tempFiles } from './trees.js';
 
 const DIRS = 40;
@@ -20,6 +20,18 @@ function bigTree(root: string): void {
       utimesSync(path, PAST, PAST);
     }
   }
+}
+
+/**
+ * The temp tags (see src/tree/tempName.ts) recorded in the open journal, the one a later run
+ * resumes: those whose temp files that run removes.
+ */
+async function recordedTempTags(ws: Workspace): Promise<string[]> {
+  const open = (await stateOf(ws).journals()).filter((journal) => !journal.archived);
+  return open
+    .flatMap((journal) => journal.entries.map((entry) => entry.step))
+    .filter((step) => step.startsWith('temp-files:'))
+    .map((step) => step.slice('temp-files:'.length));
 }
 
 const isApplied = (line: LogLine) => line.msg === 'action applied' && line.kind === 'create';
@@ -108,7 +120,7 @@ describe('SIGTERM mid-sync', () => {
     const done = stopped.logs.filter(isApplied).length;
     expect(done).toBeLessThan(DIRS * FILES_PER_DIR);
     expect(await tempFiles(dst)).toEqual([]);
-    expect((await ws.runRecords()).map((r) => r.status)).toEqual(['interrupted']);
+    expect((await stateOf(ws).runRecords()).map((r) => r.status)).toEqual(['interrupted']);
 
     const rerun = await ws.run(['sync', src, dst]);
     expect(rerun.code).toBe(0);
