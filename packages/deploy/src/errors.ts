@@ -1,8 +1,10 @@
 import {
+  ExitCode,
+  type ExitCodeValue,
+  InterruptedError,
   PermanentError,
   type SettledFailure,
   type TemperedErrorOptions,
-  TransientError,
   UsageError,
 } from '@tempered/core';
 
@@ -56,14 +58,22 @@ export class DiskFullError extends PermanentError {
 
 /**
  * The target's release log records a switch by a run holding a higher fencing token than this
- * run's lock: this run lost its lease to a later one, so it must not move `current`. A temporary failure
- * (75 on its own; as a failed action, core reports the run partial, 3): `current` is untouched
- * and a later run resumes from the journal.
+ * run's lock: this run lost its lease to a later one, so it must not move `current`. Exit 75
+ * (temporary): `current` is untouched, the run stops before its next side effect and a later run
+ * resumes from the journal. Core's applyPlan reports any other failed action as a partial run (3)
+ * and lets only an interruption through as itself, journal kept and no finishing step run, which
+ * is exactly this stop; so this is an interruption by a later run, not by a signal (its `signal`
+ * means nothing and is never printed: errors are logged and reported by name, code, exit code,
+ * message and hint).
  */
-export class FencedSwitchError extends TransientError {
+export class FencedSwitchError extends InterruptedError {
   override readonly code: string = 'E_FENCED';
+  override readonly exitCode: ExitCodeValue = ExitCode.Temporary;
   constructor(message: string, options: TemperedErrorOptions = {}) {
-    super(message, options);
+    super('SIGTERM', options);
     this.name = 'FencedSwitchError';
+    this.message = message;
+    // the stack taken by super() opens with "interrupted by SIGTERM"
+    Error.captureStackTrace(this, FencedSwitchError);
   }
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findPostgresBin, type PostgresCluster, startPostgres } from '@tempered/testkit';
+import { findPostgresBin, messages, type PostgresCluster, startPostgres } from '@tempered/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentOf, makeApp, releaseLog, targetOf, workspace, writeDeployConfig } from './helpers.js';
 
@@ -39,13 +39,34 @@ describe.skipIf(!postgres)('fencing token at the target (state on PostgreSQL)', 
       join(targetOf(ws), 'release-log.json'),
       `${JSON.stringify({ ...log, switchFence: '999999999999' })}\n`,
     );
-    const fenced = await ws.run(['release', c, '--version', 'c', '--config', config], { env });
-    // core's applier reports a failed action as a partial run (3): a re-run resumes from the journal
-    expect(fenced.code, fenced.stderr).toBe(3);
+    const fenced = await ws.run(['release', c, '--version', 'c', '--config', config, '--json'], { env });
+    // a temporary failure (75), as for a lost lease: the run stops before its next side effect
+    expect(fenced.code, fenced.stderr).toBe(75);
+    expect(JSON.parse(fenced.stdout).error).toMatchObject({
+      name: 'FencedSwitchError',
+      code: 'E_FENCED',
+      exitCode: 75,
+      message: expect.stringMatching(
+        /^refusing to switch to c: this run's lock token \d+ is older than 999999999999/,
+      ),
+    });
     const refusal = fenced.logs.find((l) => l.msg === 'action failed');
-    expect(refusal?.err).toMatchObject({ code: 'E_FENCED' });
+    expect(refusal?.err).toMatchObject({ code: 'E_FENCED', exitCode: 75 });
     expect(JSON.stringify(refusal?.err)).toContain('refusing to switch to c');
+    expect(JSON.stringify(fenced.logs)).not.toContain('SIGTERM');
     expect(fenced.logs.filter((l) => l.msg === 'switched current')).toEqual([]);
     expect(await currentOf(ws)).toBe('releases/b');
+
+    // once the later run's switch is gone from the log, a later run resumes from the journal:
+    // the release the refused run created is not made again
+    await writeFile(
+      join(targetOf(ws), 'release-log.json'),
+      `${JSON.stringify({ ...(await releaseLog(ws)), switchFence: secondToken })}\n`,
+    );
+    const resumed = await ws.run(['release', c, '--version', 'c', '--config', config], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(messages(resumed)).toContain('resuming an interrupted run from its journal');
+    expect(messages(resumed)).not.toContain('release created');
+    expect(await currentOf(ws)).toBe('releases/c');
   });
 });
