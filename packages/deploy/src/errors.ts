@@ -2,6 +2,7 @@ import {
   ExitCode,
   type ExitCodeValue,
   InterruptedError,
+  PartialError,
   PermanentError,
   type SettledFailure,
   type TemperedErrorOptions,
@@ -75,5 +76,32 @@ export class FencedSwitchError extends InterruptedError {
     this.message = message;
     // the stack taken by super() opens with "interrupted by SIGTERM"
     Error.captureStackTrace(this, FencedSwitchError);
+  }
+}
+
+/** Where one host of a fleet stood before a failed rollout, and where it was left. */
+export interface FleetHostOutcome {
+  host: string;
+  before: string | null;
+  after: string;
+  rolledBack: boolean;
+}
+
+/**
+ * A fleet rollout stopped on a failed host (a hook or its health check): that host and every
+ * host this run had switched went back to the release each had before. Exit 3 (partial): the
+ * fleet is consistent again; fix the release and deploy again.
+ */
+export class FleetFailedError extends PartialError implements SettledFailure {
+  override readonly code: string = 'E_FLEET_FAILED';
+  readonly settled = true as const;
+  readonly release: string;
+  readonly hosts: FleetHostOutcome[];
+  constructor(message: string, options: TemperedErrorOptions & { release: string; hosts: FleetHostOutcome[] }) {
+    const { release, hosts, ...rest } = options;
+    super(message, { hint: 'deploy status shows each host; fix the release and deploy again', ...rest });
+    this.name = 'FleetFailedError';
+    this.release = release;
+    this.hosts = hosts;
   }
 }

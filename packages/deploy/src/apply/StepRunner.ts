@@ -237,6 +237,20 @@ export class StepRunner {
         { release: operation.release, hint: 'fix the release and deploy again' },
       );
     }
+    const hooks = await this.#switchBack(back, what, ctx);
+    throw new ReleaseFailedError(
+      `release ${operation.release} failed and was rolled back to ${back}: ${what}${hooks}`,
+      {
+        release: operation.release,
+        rolledBackTo: back,
+        hint: `deploy list shows ${operation.release} as failed; fix it and deploy again`,
+      },
+    );
+  }
+
+  /** `current` back to `back`, and the afterSwitch hooks there; says which hooks failed, if any. */
+  async #switchBack(back: string, what: string, ctx: StepContext): Promise<string> {
+    const { operation } = this.#o;
     ctx.logger.warn(
       { release: operation.release, rollback_to: back, reason: what },
       'release failed; rolling back',
@@ -254,16 +268,31 @@ export class StepRunner {
       );
       if (!result.ok) hookFailures.push(`"${hook.run}" ${result.why}`);
     }
-    const hooks =
-      hookFailures.length > 0 ? `; afterSwitch hooks failed on ${back} too: ${hookFailures.join(', ')}` : '';
-    throw new ReleaseFailedError(
-      `release ${operation.release} failed and was rolled back to ${back}: ${what}${hooks}`,
-      {
-        release: operation.release,
-        rolledBackTo: back,
-        hint: `deploy list shows ${operation.release} as failed; fix it and deploy again`,
-      },
+    return hookFailures.length > 0 ? `; afterSwitch hooks failed on ${back} too: ${hookFailures.join(', ')}` : '';
+  }
+
+  /**
+   * Another host of the fleet failed: this host goes back to the release it had before this run
+   * if the run switched it, and the release is marked failed here too. Returns where it went back
+   * to, or undefined when this run had not switched it (nothing to undo).
+   */
+  async revert(what: string, ctx: StepContext): Promise<{ back?: string; hooks: string } | undefined> {
+    const { operation, target } = this.#o;
+    if (operation.kind !== 'release' || operation.noop) return undefined;
+    const current = (await target.inspect()).current;
+    const back = operation.previous;
+    const log = await target.readLog();
+    const pending = log.pending?.kind === 'release' && log.pending.release === operation.release;
+    if (current !== operation.release) {
+      // never switched: the release is left unfinished, marked failed so a re-run starts afresh
+      if (pending) await this.#updateLog((l) => failRelease(l, { id: operation.release, action: 'release', reason: what, ...this.#who() }));
+      return undefined;
+    }
+    await this.#updateLog((l) =>
+      failRelease(l, { id: operation.release, action: 'release', reason: what, rolledBackTo: back, ...this.#who() }),
     );
+    if (back === undefined) return { hooks: '' };
+    return { back, hooks: await this.#switchBack(back, what, ctx) };
   }
 
   /** Read, update, write back atomically; redacted, as failure messages quote hook commands that may hold a secret. */

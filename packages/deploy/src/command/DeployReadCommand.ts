@@ -1,19 +1,23 @@
 import { defineSection, TemperedCommand } from '@tempered/core';
+import { hostFlags } from '../job/flags.js';
 import { type DeployConfig, deploySection } from '../section.js';
-import type { DeployTarget } from '../target/types.js';
+import type { Fleet } from '../target/fleet.js';
 import { openDeploy } from './deployContext.js';
 
-/** `list`, `status`, `unlock`: the environment's target, read (or its lock broken), no run record. */
+/** `list`, `status`, `unlock`: the environment's hosts, read (or their locks broken), no run record. */
 export abstract class DeployReadCommand<T> extends TemperedCommand<T> {
   static override sectionSchema = defineSection(deploySection);
+  static override flags = hostFlags;
 
   protected deployConfig!: DeployConfig;
-  protected deployTarget!: DeployTarget;
+  protected fleet!: Fleet;
 
   override async init(): Promise<void> {
     await super.init();
-    const { config, target } = openDeploy(this.ctx);
+    const flags = this.flags as { hosts?: string; labels?: string };
+    const split = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+    const { config, fleet } = openDeploy(this.ctx, { hosts: split(flags.hosts), labels: split(flags.labels) });
     this.deployConfig = config;
-    this.deployTarget = target;
+    this.fleet = fleet;
   }
 }

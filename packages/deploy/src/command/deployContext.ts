@@ -1,21 +1,15 @@
 import { hostname, userInfo } from 'node:os';
 import type { RunContext } from '@tempered/core';
 import { type DeployConfig, resolveDeployConfig } from '../section.js';
-import { LocalTarget } from '../target/LocalTarget.js';
-import type { DeployTarget } from '../target/types.js';
+import { createFleet, type Fleet, type HostSelection } from '../target/fleet.js';
 
-/** The environment's deploy config (defaults applied) and its target. */
-export function openDeploy(ctx: RunContext): { config: DeployConfig; target: DeployTarget } {
+/** The environment's deploy config (defaults applied) and its hosts. */
+export function openDeploy(ctx: RunContext, selection: HostSelection = {}): { config: DeployConfig; fleet: Fleet } {
   const config = resolveDeployConfig(ctx.section, {
     environment: ctx.environment.name,
     configFile: ctx.configFile,
   });
-  return { config, target: createTarget(config) };
-}
-
-/** The one place that knows the kinds of target. */
-export function createTarget(config: DeployConfig): DeployTarget {
-  return new LocalTarget(config.target.path);
+  return { config, fleet: createFleet(config, selection) };
 }
 
 /** `user@host` for the release log. */

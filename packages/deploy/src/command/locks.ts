@@ -1,22 +1,26 @@
 import { type Liveness, type LockOwner, lockNameFor, ownerLiveness, type StateStore } from '@tempered/core';
-import type { DeployTarget } from '../target/types.js';
+import type { Fleet } from '../target/fleet.js';
 
 export interface LockView {
-  /** `target`: the lock in the target directory; `run`: the run lock in this environment's state dir. */
+  /** `target`: a host's own lock (the directory's, locally); `run`: the run lock in the state store. */
   scope: 'target' | 'run';
+  /** The host whose lock it is (absent for the run lock and a local target). */
+  host?: string;
   owner: LockOwner;
   /** `unknown`: the owner runs on another host. */
   liveness: Liveness;
 }
 
-/** The locks a release or rollback holds on this target, if any are held. */
-export async function inspectDeployLocks(target: DeployTarget, store: StateStore): Promise<LockView[]> {
-  const [targetOwner, runOwner] = await Promise.all([
-    target.inspectLock(),
-    store.inspectLock(lockNameFor(target.id)),
+/** The locks a release or rollback holds on these hosts, if any are held. */
+export async function inspectDeployLocks(fleet: Fleet, store: StateStore): Promise<LockView[]> {
+  const [hostOwners, runOwner] = await Promise.all([
+    Promise.all(fleet.hosts.map(async (h) => ({ host: h.name, owner: await h.target.inspectLock() }))),
+    store.inspectLock(lockNameFor(fleet.id)),
   ]);
   const views: LockView[] = [];
-  if (targetOwner) views.push({ scope: 'target', owner: targetOwner, liveness: ownerLiveness(targetOwner) });
+  for (const { host, owner } of hostOwners) {
+    if (owner) views.push({ scope: 'target', ...(host ? { host } : {}), owner, liveness: ownerLiveness(owner) });
+  }
   if (runOwner) views.push({ scope: 'run', owner: runOwner, liveness: ownerLiveness(runOwner) });
   return views;
 }
@@ -29,18 +33,21 @@ export function describeLock(lock: LockView): string {
       : lock.liveness === 'dead'
         ? 'gone (stale lock)'
         : 'on another host';
-  return `${lock.scope} lock held by run ${owner.runId} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}; ${state})`;
+  const where = lock.host ? `${lock.host}: ` : '';
+  return `${where}${lock.scope} lock held by run ${owner.runId} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}; ${state})`;
 }
 
-/** Removes both deploy locks of the target; each break checks its owner's liveness again. */
+/** Removes the deploy locks of these hosts and the run lock; each break checks its owner's liveness again. */
 export async function breakDeployLocks(
-  target: DeployTarget,
+  fleet: Fleet,
   store: StateStore,
-): Promise<{ scope: LockView['scope']; owner: LockOwner }[]> {
-  const removed: { scope: LockView['scope']; owner: LockOwner }[] = [];
-  const fromTarget = await target.breakLock();
-  if (fromTarget) removed.push({ scope: 'target', owner: fromTarget });
-  const fromRun = await store.breakLock(lockNameFor(target.id));
+): Promise<{ scope: LockView['scope']; host?: string; owner: LockOwner }[]> {
+  const removed: { scope: LockView['scope']; host?: string; owner: LockOwner }[] = [];
+  for (const { name, target } of fleet.hosts) {
+    const owner = await target.breakLock();
+    if (owner) removed.push({ scope: 'target', ...(name ? { host: name } : {}), owner });
+  }
+  const fromRun = await store.breakLock(lockNameFor(fleet.id));
   if (fromRun) removed.push({ scope: 'run', owner: fromRun });
   return removed;
 }

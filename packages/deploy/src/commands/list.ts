@@ -5,6 +5,8 @@ export interface ListResult {
   target: string;
   current: string | null;
   releases: ReleaseView[];
+  /** An SSH target: every host's releases (the fields above are the first host's). */
+  hosts?: { host: string; current: string | null; releases: ReleaseView[] }[];
 }
 
 export default class List extends DeployReadCommand<ListResult> {
@@ -17,10 +19,24 @@ export default class List extends DeployReadCommand<ListResult> {
   ];
 
   async run(): Promise<ListResult> {
-    const [state, log] = await Promise.all([this.deployTarget.inspect(), this.deployTarget.readLog()]);
-    const releases = releaseViews(state, log);
-    if (releases.length === 0) this.print(`No releases in ${this.deployTarget.display}.`);
-    else this.print(renderReleaseTable(releases));
-    return { target: this.deployTarget.display, current: state.current ?? null, releases };
+    const perHost = await Promise.all(
+      this.fleet.hosts.map(async ({ name, target }) => {
+        const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+        return { name, display: target.display, current: state.current ?? null, releases: releaseViews(state, log) };
+      }),
+    );
+    const lines: string[] = [];
+    for (const host of perHost) {
+      if (perHost.length > 1) lines.push(`${host.name} (${host.display}):`);
+      lines.push(host.releases.length === 0 ? `No releases in ${host.display}.` : renderReleaseTable(host.releases));
+    }
+    this.print(lines.join('\n'));
+    const first = perHost[0]!;
+    return {
+      target: this.fleet.display,
+      current: first.current,
+      releases: first.releases,
+      ...(perHost.length > 1 ? { hosts: perHost.map(({ name, current, releases }) => ({ host: name, current, releases })) } : {}),
+    };
   }
 }

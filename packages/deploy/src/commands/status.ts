@@ -5,6 +5,14 @@ import { describeLock, inspectDeployLocks, type LockView } from '../command/lock
 import { type ReleaseView, releaseViews } from '../command/releaseViews.js';
 import type { PendingOperation } from '../release/types.js';
 
+export interface HostStatus {
+  host: string;
+  current: ReleaseView | null;
+  pending: PendingOperation | null;
+  /** Not on the fleet's release. */
+  drift: boolean;
+}
+
 export interface StatusResult {
   target: string;
   current: ReleaseView | null;
@@ -12,37 +20,55 @@ export interface StatusResult {
   pending: PendingOperation | null;
   locks: LockView[];
   lastRun: RunRecord | null;
+  /** An SSH target: each host, and the release most hosts are on. */
+  hosts?: HostStatus[];
+  fleetRelease?: string | null;
 }
 
 export default class Status extends DeployReadCommand<StatusResult> {
-  static override summary = 'Show the current release, the lock holder if any, and the last run.';
+  static override summary =
+    'Show the current release (per host, with drift, for a fleet), the lock holders if any, and the last run.';
   static override examples = [
     '<%= config.bin %> status -e prod',
     '<%= config.bin %> status -e prod --json',
+    '<%= config.bin %> status -e prod --hosts web1,web2',
     '<%= config.bin %> status --config /etc/tempered/deploy.yml -e prod --state-dir /var/lib/tempered --log-level debug',
   ];
 
   async run(): Promise<StatusResult> {
-    const { ctx } = this;
-    const [state, log, locks, runs] = await Promise.all([
-      this.deployTarget.inspect(),
-      this.deployTarget.readLog(),
-      inspectDeployLocks(this.deployTarget, ctx.store),
+    const { ctx, fleet } = this;
+    const [hosts, locks, runs] = await Promise.all([
+      Promise.all(
+        fleet.hosts.map(async ({ name, target }) => {
+          const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+          return {
+            host: name,
+            current: releaseViews(state, log).find((view) => view.current) ?? null,
+            pending: log.pending ?? null,
+          };
+        }),
+      ),
+      inspectDeployLocks(fleet, ctx.store),
       ctx.store.listRuns({ limit: 1 }),
     ]);
-    const current = releaseViews(state, log).find((view) => view.current) ?? null;
+    const fleetRelease = mostCommon(hosts.map((h) => h.current?.id ?? null));
+    const statuses: HostStatus[] = hosts.map((h) => ({ ...h, drift: (h.current?.id ?? null) !== fleetRelease }));
     const lastRun = runs[0] ?? null;
-    const lines = [`target:   ${this.deployTarget.display}`];
-    lines.push(
-      current
-        ? `current:  ${current.id} (${current.status}${current.digest ? `, ${shortDigest(current.digest)}` : ''}${current.deployedAt ? `, deployed ${current.deployedAt} by ${current.deployedBy}` : ''})`
-        : 'current:  none',
-    );
-    if (log.pending) {
-      const p = log.pending;
+    const lines = [`target:   ${fleet.display}`];
+    for (const h of statuses) {
+      const at = h.host ? `${h.host}: ` : '';
+      const c = h.current;
       lines.push(
-        `pending:  ${p.kind} of ${p.release}, started ${p.startedAt} by run ${p.runId}, did not finish; re-run it to complete`,
+        c
+          ? `current:  ${at}${c.id} (${c.status}${c.digest ? `, ${shortDigest(c.digest)}` : ''}${c.deployedAt ? `, deployed ${c.deployedAt} by ${c.deployedBy}` : ''})${h.drift ? `  DRIFT: the fleet is on ${fleetRelease ?? 'nothing'}` : ''}`
+          : `current:  ${at}none${h.drift ? `  DRIFT: the fleet is on ${fleetRelease}` : ''}`,
       );
+      if (h.pending) {
+        const p = h.pending;
+        lines.push(
+          `pending:  ${at}${p.kind} of ${p.release}, started ${p.startedAt} by run ${p.runId}, did not finish; re-run it to complete`,
+        );
+      }
     }
     lines.push(locks.length === 0 ? 'lock:     free' : `lock:     ${locks.map(describeLock).join('; ')}`);
     lines.push(
@@ -51,6 +77,23 @@ export default class Status extends DeployReadCommand<StatusResult> {
         : 'last run: none recorded',
     );
     this.print(lines.join('\n'));
-    return { target: this.deployTarget.display, current, pending: log.pending ?? null, locks, lastRun };
+    const first = statuses[0]!;
+    return {
+      target: fleet.display,
+      current: first.current,
+      pending: first.pending,
+      locks,
+      lastRun,
+      ...(statuses.length > 1 || first.host ? { hosts: statuses, fleetRelease } : {}),
+    };
   }
+}
+
+/** The release most hosts are on (the first seen among equals). */
+function mostCommon(values: (string | null)[]): string | null {
+  const counts = new Map<string | null, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: string | null = values[0] ?? null;
+  for (const [value, count] of counts) if (count > (counts.get(best) ?? 0)) best = value;
+  return best;
 }

@@ -1,10 +1,11 @@
 import { ConflictError, confirmByTyping, type LockOwner, standardFlags } from '@tempered/core';
 import { DeployReadCommand } from '../command/DeployReadCommand.js';
+import { hostFlags } from '../job/flags.js';
 import { breakDeployLocks, describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
 
 export interface UnlockResult {
   target: string;
-  removed: { scope: LockView['scope']; owner: LockOwner }[];
+  removed: { scope: LockView['scope']; host?: string; owner: LockOwner }[];
 }
 
 export default class Unlock extends DeployReadCommand<UnlockResult> {
@@ -17,11 +18,11 @@ export default class Unlock extends DeployReadCommand<UnlockResult> {
     '<%= config.bin %> unlock --config /etc/tempered/deploy.yml -e prod --yes --json --state-dir /var/lib/tempered',
     '<%= config.bin %> unlock -e staging --log-level debug --log-file /var/log/deploy.log',
   ];
-  static override flags = { yes: standardFlags.yes };
+  static override flags = { ...hostFlags, yes: standardFlags.yes };
 
   async run(): Promise<UnlockResult> {
     const { ctx } = this;
-    const target = this.deployTarget;
+    const target = this.fleet;
     const locks = await inspectDeployLocks(target, ctx.store);
     if (locks.length === 0) {
       this.print(`No lock held on ${target.display}.`);
@@ -39,7 +40,7 @@ export default class Unlock extends DeployReadCommand<UnlockResult> {
     for (const lock of removed) {
       ctx.logger.warn({ scope: lock.scope, previous_owner: lock.owner }, 'lock removed');
       this.print(
-        `Removed the ${lock.scope} lock of run ${lock.owner.runId} (pid ${lock.owner.pid} on ${lock.owner.host}).`,
+        `Removed the ${lock.host ? `${lock.host} ` : ''}${lock.scope} lock of run ${lock.owner.runId} (pid ${lock.owner.pid} on ${lock.owner.host}).`,
       );
     }
     return { target: target.display, removed };

@@ -1,12 +1,11 @@
-import { currentLockOwner, type ExtraLock, type JobInput, type JobIO } from '@tempered/core';
-import { createTarget } from '../command/deployContext.js';
+import { currentLockOwner, type ExtraLock, type JobInput, type JobIO, mapConcurrently } from '@tempered/core';
 import { type DeployConfig, resolveDeployConfig } from '../section.js';
-import type { DeployTarget } from '../target/types.js';
+import { createFleet, type Fleet, rolloutConcurrency } from '../target/fleet.js';
 
-/** What release and rollback share: the environment's deploy config and its target. */
+/** What release and rollback share: the environment's deploy config and its hosts. */
 export interface DeployOptions {
   config: DeployConfig;
-  target: DeployTarget;
+  fleet: Fleet;
 }
 
 export function deployOptions(input: JobInput<unknown, unknown>): DeployOptions {
@@ -15,20 +14,39 @@ export function deployOptions(input: JobInput<unknown, unknown>): DeployOptions 
     configFile: input.configFile,
     cwd: input.cwd,
   });
-  return { config, target: createTarget(config) };
+  const flags = input.flags as { hosts?: string; labels?: string };
+  return { config, fleet: createFleet(config, { hosts: list(flags.hosts), labels: list(flags.labels) }) };
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**
- * The target's own lock, taken after the protected-environment confirmation (an unconfirmed run
- * creates nothing in the target) and the run lock: every deploy to this directory, from any
- * state dir or user, queues on it (exit 75, or --lock-wait).
+ * Each host's own lock, taken after the protected-environment confirmation (an unconfirmed run
+ * creates nothing on a host) and the run lock: every deploy to the host, from any state dir,
+ * user or controller, queues on it (exit 75, or --lock-wait). All or none: a host that refuses
+ * releases the ones already taken.
  */
 export async function targetLock(options: DeployOptions, io: JobIO): Promise<ExtraLock[]> {
-  const lock = await options.target.lock({
-    owner: currentLockOwner(io.runId, `${io.cli} ${io.command}`),
-    waitMs: io.settings.lockWaitMs,
-    logger: io.logger,
-    signal: io.signal,
-  });
-  return [lock];
+  const owner = currentLockOwner(io.runId, `${io.cli} ${io.command}`);
+  const taken: ExtraLock[] = [];
+  try {
+    await mapConcurrently(
+      options.fleet.hosts,
+      async ({ target }) => {
+        taken.push(
+          await target.lock({ owner, waitMs: io.settings.lockWaitMs, logger: io.logger, signal: io.signal }),
+        );
+      },
+      { concurrency: rolloutConcurrency(options.fleet) },
+    );
+  } catch (error) {
+    await Promise.allSettled(taken.map((lock) => lock.release()));
+    throw error;
+  }
+  return taken;
 }

@@ -21,7 +21,7 @@ export function deployTexts<I extends { operation: Operation }>(
           cli: io.cli,
           command: io.command,
           environment: io.environment.name,
-          target: options.target.id,
+          target: options.fleet.id,
           ...plan,
         }),
       ].join('\n'),

@@ -1,33 +1,62 @@
-import type { JobIO } from '@tempered/core';
+import { type JobIO, mapConcurrently, UsageError } from '@tempered/core';
 import type { ReleaseLog } from '../release/types.js';
-import type { DeployTarget, TargetState } from '../target/types.js';
+import { type Fleet, rolloutConcurrency } from '../target/fleet.js';
+import type { TargetState } from '../target/types.js';
 
-/** What a release or rollback is planned from: the target as it is, and the run. */
-export interface DeployWorld {
+/** One host as it is. */
+export interface HostWorld {
+  /** Empty for a local target. */
+  name: string;
   state: TargetState;
   log: ReleaseLog;
+}
+
+/** What a release or rollback is planned from: every host as it is, and the run. */
+export interface DeployWorld {
+  hosts: HostWorld[];
   now: Date;
   runId: string;
 }
 
-export async function readTarget(target: DeployTarget, io: JobIO): Promise<DeployWorld> {
-  const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
-  return { state, log, now: new Date(), runId: io.runId };
+export async function readFleet(fleet: Fleet, io: JobIO): Promise<DeployWorld> {
+  const hosts = await mapConcurrently(
+    fleet.hosts,
+    async ({ name, target }): Promise<HostWorld> => {
+      const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+      return { name, state, log };
+    },
+    { concurrency: rolloutConcurrency(fleet), signal: io.signal },
+  );
+  return { hosts, now: new Date(), runId: io.runId };
 }
 
 /**
- * What a saved plan depends on in the target: where current points, which release directories
+ * What a saved plan depends on in each host: where current points, which release directories
  * and leftovers exist, each release's recorded status and digest, and the operation in flight.
  */
 export function targetFacts(world: DeployWorld): Record<string, string> {
-  const facts: Record<string, string> = {
-    current: world.state.current ?? '(none)',
-    releases: world.state.releases.map((release) => release.id).join(',') || '(none)',
-    leftovers: world.state.leftovers.join(',') || '(none)',
-    pending: world.log.pending ? `${world.log.pending.kind} ${world.log.pending.release}` : '(none)',
-  };
-  for (const record of world.log.releases) {
-    facts[`release:${record.id}`] = `${record.status} ${record.digest}`;
+  const facts: Record<string, string> = {};
+  for (const { name, state, log } of world.hosts) {
+    const at = name ? `${name}/` : '';
+    facts[`${at}current`] = state.current ?? '(none)';
+    facts[`${at}releases`] = state.releases.map((release) => release.id).join(',') || '(none)';
+    facts[`${at}leftovers`] = state.leftovers.join(',') || '(none)';
+    facts[`${at}pending`] = log.pending ? `${log.pending.kind} ${log.pending.release}` : '(none)';
+    for (const record of log.releases) {
+      facts[`${at}release:${record.id}`] = `${record.status} ${record.digest}`;
+    }
   }
   return facts;
+}
+
+/** A host's refusal (a --version used for other content there) names the host. */
+export function onHost<T>(name: string, plan: () => T): T {
+  try {
+    return plan();
+  } catch (error) {
+    if (name && error instanceof UsageError) {
+      throw new UsageError(`${name}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+    }
+    throw error;
+  }
 }

@@ -4,7 +4,18 @@ export const releaseArgs = {
   artifact: Args.string({ description: 'Build output: a directory or a .tar.gz file', required: true }),
 };
 
+/** Narrow a run to some hosts of an SSH target. */
+export const hostFlags = {
+  hosts: Flags.string({
+    summary: 'Only these hosts of an SSH target (comma-separated names), e.g. web1,web2.',
+  }),
+  labels: Flags.string({
+    summary: 'Only the hosts with one of these labels (comma-separated), e.g. canary.',
+  }),
+};
+
 export const releaseFlags = {
+  ...hostFlags,
   version: Flags.string({
     summary: 'Release id (default: UTC timestamp and short digest), e.g. 1.4.2.',
   }),

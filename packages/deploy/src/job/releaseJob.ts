@@ -4,11 +4,13 @@ import { type ApplyPolicy, isInside, type Job, type JobPlan } from '@tempered/co
 import { type ArtifactInfo, inspectArtifact, shortDigest } from '../artifact/index.js';
 import { ArtifactError } from '../errors.js';
 import { planRelease } from '../plan/planRelease.js';
-import type { DeployStep, Operation } from '../plan/steps.js';
+import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import type { DeployStep } from '../plan/steps.js';
+import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
 import { assertSafeVersion } from '../release/releaseId.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
-import { type DeployWorld, readTarget, targetFacts } from './deployWorld.js';
+import { type DeployWorld, onHost, readFleet, targetFacts } from './deployWorld.js';
 import type { releaseFlags } from './flags.js';
 import { stepApplier } from './stepApplier.js';
 
@@ -23,8 +25,7 @@ export interface ReleaseWorld extends DeployWorld {
   artifact: ArtifactInfo;
 }
 
-export interface ReleaseInfo {
-  operation: Operation;
+export interface ReleaseInfo extends FleetOperation {
   /** The artifact's digest, named when it is already deployed. */
   digest: string;
 }
@@ -55,10 +56,11 @@ export const releaseJob: Job<
 
   async check(options, io) {
     if (options.version !== undefined) assertSafeVersion(options.version);
-    await options.target.inspect();
-    if (isInside(resolve(options.cwd, options.artifact), options.target.id)) {
+    const local = options.fleet.hosts[0]!.target;
+    if (local.kind === 'local') await local.inspect();
+    if (local.kind === 'local' && isInside(resolve(options.cwd, options.artifact), local.id)) {
       throw new ArtifactError(
-        `the deploy target ${options.target.display} lies inside the artifact ${options.artifact}`,
+        `the deploy target ${local.display} lies inside the artifact ${options.artifact}`,
         {
           artifact: options.artifact,
           hint: 'deploy the build output directory, not a directory that contains the target',
@@ -73,32 +75,41 @@ export const releaseJob: Job<
     );
   },
 
-  target: (options) => options.target.id,
+  target: (options) => options.fleet.id,
 
   locks: targetLock,
 
   async read(options, io) {
     const artifact = inspected.get(options);
     if (!artifact) throw new Error('the artifact is read by check() before read()');
-    return { ...(await readTarget(options.target, io)), artifact };
+    return { ...(await readFleet(options.fleet, io)), artifact };
   },
 
   plan(world, options): ReleasePlan {
-    const { operation, actions } = planRelease({
-      state: world.state,
-      log: world.log,
-      artifact: world.artifact,
-      config: options.config,
-      version: options.version,
-      force: options.force,
-      now: world.now,
-      runId: world.runId,
-    });
+    const waves = rolloutWaves(options.fleet);
+    const hosts = world.hosts.map(({ name, state, log }) => ({
+      host: name,
+      wave: waves.findIndex((wave) => wave.includes(name)),
+      healthUrl: options.fleet.hosts.find((h) => h.name === name)?.healthUrl,
+      plan: onHost(name, () =>
+        planRelease({
+          state,
+          log,
+          artifact: world.artifact,
+          config: options.config,
+          version: options.version,
+          force: options.force,
+          now: world.now,
+          runId: world.runId,
+        }),
+      ),
+    }));
+    const { actions, info } = mergeHostPlans(hosts);
     return {
       actions,
       warnings: [],
-      policy: DEPLOY_POLICY,
-      info: { operation, digest: world.artifact.digest },
+      policy: { ...DEPLOY_POLICY, concurrency: rolloutConcurrency(options.fleet) },
+      info: { ...info, digest: world.artifact.digest },
     };
   },
 
@@ -112,9 +123,9 @@ export const releaseJob: Job<
         'resuming an interrupted release',
       );
     }
-    return stepApplier(options, operation, io, (op) => {
+    return stepApplier(options, plan.info, io, (op) => {
       const previous = op.previous ? ` (previous good: ${op.previous})` : '';
-      return `Released ${op.release} to ${options.target.display}${previous}.`;
+      return `Released ${op.release} to ${options.fleet.display}${previous}.`;
     });
   },
 

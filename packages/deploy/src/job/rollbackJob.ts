@@ -1,10 +1,14 @@
+import type { Interfaces } from '@oclif/core';
 import type { Job, JobPlan } from '@tempered/core';
 import { planRollback } from '../plan/planRollback.js';
-import type { DeployStep, Operation } from '../plan/steps.js';
+import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import type { DeployStep } from '../plan/steps.js';
+import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
+import type { hostFlags } from './flags.js';
 import { assertSafeVersion } from '../release/releaseId.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
-import { type DeployWorld, readTarget, targetFacts } from './deployWorld.js';
+import { type DeployWorld, onHost, readFleet, targetFacts } from './deployWorld.js';
 import { DEPLOY_POLICY } from './releaseJob.js';
 import { stepApplier } from './stepApplier.js';
 
@@ -13,36 +17,45 @@ export interface RollbackOptions extends DeployOptions {
   named: string | undefined;
 }
 
-type RollbackPlan = JobPlan<DeployStep, { operation: Operation }>;
+type RollbackPlan = JobPlan<DeployStep, FleetOperation>;
 
 export const rollbackJob: Job<
   RollbackOptions,
   DeployWorld,
   DeployStep,
-  { operation: Operation },
-  Record<string, never>,
+  FleetOperation,
+  Interfaces.InferredFlags<typeof hostFlags>,
   { release?: string | undefined }
 > = {
   options: (input) => ({ ...deployOptions(input), named: input.args.release }),
 
   async check(options) {
     if (options.named !== undefined) assertSafeVersion(options.named, 'RELEASE');
-    await options.target.inspect();
+    const local = options.fleet.hosts[0]!.target;
+    if (local.kind === 'local') await local.inspect();
   },
 
-  target: (options) => options.target.id,
+  target: (options) => options.fleet.id,
   locks: targetLock,
-  read: (options, io) => readTarget(options.target, io),
+  read: (options, io) => readFleet(options.fleet, io),
 
   plan(world, options): RollbackPlan {
-    const { operation, actions } = planRollback({
-      state: world.state,
-      log: world.log,
-      config: options.config,
-      named: options.named,
-      runId: world.runId,
-    });
-    return { actions, warnings: [], policy: DEPLOY_POLICY, info: { operation } };
+    const waves = rolloutWaves(options.fleet);
+    const hosts = world.hosts.map(({ name, state, log }) => ({
+      host: name,
+      wave: waves.findIndex((wave) => wave.includes(name)),
+      healthUrl: options.fleet.hosts.find((h) => h.name === name)?.healthUrl,
+      plan: onHost(name, () =>
+        planRollback({ state, log, config: options.config, named: options.named, runId: world.runId }),
+      ),
+    }));
+    const { actions, info } = mergeHostPlans(hosts);
+    return {
+      actions,
+      warnings: [],
+      policy: { ...DEPLOY_POLICY, concurrency: rolloutConcurrency(options.fleet) },
+      info,
+    };
   },
 
   facts: (world) => targetFacts(world),
@@ -52,13 +65,13 @@ export const rollbackJob: Job<
     if (operation.resumed) io.logger.warn({ release: operation.release }, 'resuming an interrupted rollback');
     return stepApplier(
       options,
-      operation,
+      plan.info,
       io,
       (op) => `Rolled back to ${op.release}${op.previous ? ` (from ${op.previous})` : ''}.`,
     );
   },
 
-  ...deployTexts<{ operation: Operation }>(
+  ...deployTexts<FleetOperation>(
     (plan) => `Release ${plan.info.operation.release} is already current: nothing to do.`,
     (plan) => [{ release: plan.info.operation.release }, 'already current'],
   ),

@@ -4,8 +4,11 @@ import type { HealthcheckConfig } from '../section.js';
 
 export type HookPhase = 'beforeSwitch' | 'afterSwitch';
 
-/** What one planned action does; plain data, printed as is by `--dry-run --json`. */
-export type DeployStep =
+/**
+ * What one planned action does; plain data, printed as is by `--dry-run --json`. `host` names
+ * the host of a fleet the step is for (absent for a local target).
+ */
+export type DeployStep = { host?: string } & (
   | { step: 'sweep'; name: string }
   | {
       step: 'begin-release';
@@ -25,7 +28,8 @@ export type DeployStep =
   | { step: 'finish-release'; release: string; removed: string[] }
   | { step: 'begin-rollback'; release: string; from?: string | undefined; attempt: string }
   | { step: 'finish-rollback'; release: string; from?: string | undefined }
-  | { step: 'noop'; release: string };
+  | { step: 'noop'; release: string }
+);
 
 export type DeployAction = PlanAction<DeployStep>;
 
