@@ -97,7 +97,10 @@ export class FleetFailedError extends PartialError implements SettledFailure {
   readonly settled = true as const;
   readonly release: string;
   readonly hosts: FleetHostOutcome[];
-  constructor(message: string, options: TemperedErrorOptions & { release: string; hosts: FleetHostOutcome[] }) {
+  constructor(
+    message: string,
+    options: TemperedErrorOptions & { release: string; hosts: FleetHostOutcome[] },
+  ) {
     const { release, hosts, ...rest } = options;
     super(message, { hint: 'deploy status shows each host; fix the release and deploy again', ...rest });
     this.name = 'FleetFailedError';

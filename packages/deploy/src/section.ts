@@ -3,7 +3,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { byteSizeSchema, deepMerge, durationSchema, parseDuration, UsageError } from '@tempered/core';
 import { z } from 'zod';
 import { type ArtifactLimits, DEFAULT_ARTIFACT_LIMITS } from './artifact/limits.js';
-import { fillHostTemplate, parseHostSpec, type SshEndpoint, type SshSettings } from './target/ssh/sshConfig.js';
+import {
+  fillHostTemplate,
+  parseHostSpec,
+  type SshEndpoint,
+  type SshSettings,
+} from './target/ssh/sshConfig.js';
 
 // interpolation yields strings, so `keepReleases: ${KEEP}` must still be accepted as a number
 const positiveInt = z.preprocess(
@@ -50,12 +55,17 @@ const absolutePath = z
 /** A host of an SSH target, as an object: what a `user@host:port` string says, and more. */
 const sshHost = z.strictObject({
   host: z.string().min(1),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .optional(),
   user: z.string().min(1).optional(),
-  port: z.preprocess(
-    (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-    z.int().min(1).max(65_535),
-  ).optional(),
+  port: z
+    .preprocess(
+      (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+      z.int().min(1).max(65_535),
+    )
+    .optional(),
   path: absolutePath.optional(),
   labels: z.array(z.string().min(1)).optional(),
 });
@@ -271,12 +281,13 @@ function resolveTarget(target: TargetSection, base: string, healthUrl: string | 
   if (target.type !== 'ssh') return { type: 'local', path: resolve(base, target.path) };
   const names = new Set<string>();
   const hosts = target.hosts.map((entry, index): SshEndpoint => {
-    const spec = typeof entry === 'string' ? parseHostSpec(entry) : { ...parseHostSpec(entry.host), ...entry };
+    const spec =
+      typeof entry === 'string' ? parseHostSpec(entry) : { ...parseHostSpec(entry.host), ...entry };
     const name = (typeof entry === 'string' ? undefined : entry.name) ?? spec.host;
     const path = (typeof entry === 'string' ? undefined : entry.path) ?? target.path;
     if (path === undefined) {
       throw new UsageError(`deploy.target.hosts[${index}] (${name}) has no path`, {
-        hint: 'set deploy.target.path (the base directory on every host) or the host\'s own path',
+        hint: "set deploy.target.path (the base directory on every host) or the host's own path",
       });
     }
     if (names.has(name)) {

@@ -268,7 +268,9 @@ export class StepRunner {
       );
       if (!result.ok) hookFailures.push(`"${hook.run}" ${result.why}`);
     }
-    return hookFailures.length > 0 ? `; afterSwitch hooks failed on ${back} too: ${hookFailures.join(', ')}` : '';
+    return hookFailures.length > 0
+      ? `; afterSwitch hooks failed on ${back} too: ${hookFailures.join(', ')}`
+      : '';
   }
 
   /**
@@ -285,11 +287,20 @@ export class StepRunner {
     const pending = log.pending?.kind === 'release' && log.pending.release === operation.release;
     if (current !== operation.release) {
       // never switched: the release is left unfinished, marked failed so a re-run starts afresh
-      if (pending) await this.#updateLog((l) => failRelease(l, { id: operation.release, action: 'release', reason: what, ...this.#who() }));
+      if (pending)
+        await this.#updateLog((l) =>
+          failRelease(l, { id: operation.release, action: 'release', reason: what, ...this.#who() }),
+        );
       return undefined;
     }
     await this.#updateLog((l) =>
-      failRelease(l, { id: operation.release, action: 'release', reason: what, rolledBackTo: back, ...this.#who() }),
+      failRelease(l, {
+        id: operation.release,
+        action: 'release',
+        reason: what,
+        rolledBackTo: back,
+        ...this.#who(),
+      }),
     );
     if (back === undefined) return { hooks: '' };
     return { back, hooks: await this.#switchBack(back, what, ctx) };

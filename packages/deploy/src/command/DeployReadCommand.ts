@@ -15,8 +15,15 @@ export abstract class DeployReadCommand<T> extends TemperedCommand<T> {
   override async init(): Promise<void> {
     await super.init();
     const flags = this.flags as { hosts?: string; labels?: string };
-    const split = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
-    const { config, fleet } = openDeploy(this.ctx, { hosts: split(flags.hosts), labels: split(flags.labels) });
+    const split = (value: string | undefined) =>
+      value
+        ?.split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+    const { config, fleet } = openDeploy(this.ctx, {
+      hosts: split(flags.hosts),
+      labels: split(flags.labels),
+    });
     this.deployConfig = config;
     this.fleet = fleet;
   }

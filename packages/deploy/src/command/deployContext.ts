@@ -4,7 +4,10 @@ import { type DeployConfig, resolveDeployConfig } from '../section.js';
 import { createFleet, type Fleet, type HostSelection } from '../target/fleet.js';
 
 /** The environment's deploy config (defaults applied) and its hosts. */
-export function openDeploy(ctx: RunContext, selection: HostSelection = {}): { config: DeployConfig; fleet: Fleet } {
+export function openDeploy(
+  ctx: RunContext,
+  selection: HostSelection = {},
+): { config: DeployConfig; fleet: Fleet } {
   const config = resolveDeployConfig(ctx.section, {
     environment: ctx.environment.name,
     configFile: ctx.configFile,

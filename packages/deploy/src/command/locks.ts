@@ -19,7 +19,8 @@ export async function inspectDeployLocks(fleet: Fleet, store: StateStore): Promi
   ]);
   const views: LockView[] = [];
   for (const { host, owner } of hostOwners) {
-    if (owner) views.push({ scope: 'target', ...(host ? { host } : {}), owner, liveness: ownerLiveness(owner) });
+    if (owner)
+      views.push({ scope: 'target', ...(host ? { host } : {}), owner, liveness: ownerLiveness(owner) });
   }
   if (runOwner) views.push({ scope: 'run', owner: runOwner, liveness: ownerLiveness(runOwner) });
   return views;

@@ -22,13 +22,20 @@ export default class List extends DeployReadCommand<ListResult> {
     const perHost = await Promise.all(
       this.fleet.hosts.map(async ({ name, target }) => {
         const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
-        return { name, display: target.display, current: state.current ?? null, releases: releaseViews(state, log) };
+        return {
+          name,
+          display: target.display,
+          current: state.current ?? null,
+          releases: releaseViews(state, log),
+        };
       }),
     );
     const lines: string[] = [];
     for (const host of perHost) {
       if (perHost.length > 1) lines.push(`${host.name} (${host.display}):`);
-      lines.push(host.releases.length === 0 ? `No releases in ${host.display}.` : renderReleaseTable(host.releases));
+      lines.push(
+        host.releases.length === 0 ? `No releases in ${host.display}.` : renderReleaseTable(host.releases),
+      );
     }
     this.print(lines.join('\n'));
     const first = perHost[0]!;
@@ -36,7 +43,9 @@ export default class List extends DeployReadCommand<ListResult> {
       target: this.fleet.display,
       current: first.current,
       releases: first.releases,
-      ...(perHost.length > 1 ? { hosts: perHost.map(({ name, current, releases }) => ({ host: name, current, releases })) } : {}),
+      ...(perHost.length > 1
+        ? { hosts: perHost.map(({ name, current, releases }) => ({ host: name, current, releases })) }
+        : {}),
     };
   }
 }

@@ -52,7 +52,10 @@ export default class Status extends DeployReadCommand<StatusResult> {
       ctx.store.listRuns({ limit: 1 }),
     ]);
     const fleetRelease = mostCommon(hosts.map((h) => h.current?.id ?? null));
-    const statuses: HostStatus[] = hosts.map((h) => ({ ...h, drift: (h.current?.id ?? null) !== fleetRelease }));
+    const statuses: HostStatus[] = hosts.map((h) => ({
+      ...h,
+      drift: (h.current?.id ?? null) !== fleetRelease,
+    }));
     const lastRun = runs[0] ?? null;
     const lines = [`target:   ${fleet.display}`];
     for (const h of statuses) {

@@ -1,7 +1,7 @@
 import { ConflictError, confirmByTyping, type LockOwner, standardFlags } from '@tempered/core';
 import { DeployReadCommand } from '../command/DeployReadCommand.js';
-import { hostFlags } from '../job/flags.js';
 import { breakDeployLocks, describeLock, inspectDeployLocks, type LockView } from '../command/locks.js';
+import { hostFlags } from '../job/flags.js';
 
 export interface UnlockResult {
   target: string;

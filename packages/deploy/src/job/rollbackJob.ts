@@ -1,14 +1,14 @@
 import type { Interfaces } from '@oclif/core';
 import type { Job, JobPlan } from '@tempered/core';
-import { planRollback } from '../plan/planRollback.js';
 import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import { planRollback } from '../plan/planRollback.js';
 import type { DeployStep } from '../plan/steps.js';
-import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
-import type { hostFlags } from './flags.js';
 import { assertSafeVersion } from '../release/releaseId.js';
+import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
 import { type DeployWorld, onHost, readFleet, targetFacts } from './deployWorld.js';
+import type { hostFlags } from './flags.js';
 import { DEPLOY_POLICY } from './releaseJob.js';
 import { stepApplier } from './stepApplier.js';
 

@@ -40,7 +40,11 @@ export function stepApplier(
   const running = new Set<Promise<unknown>>();
   let stopped: Promise<never> | undefined;
 
-  const stopFleet = async (failedHost: string, failure: ReleaseFailedError, ctx: Parameters<Applier<DeployStep>['apply']>[1]): Promise<never> => {
+  const stopFleet = async (
+    failedHost: string,
+    failure: ReleaseFailedError,
+    ctx: Parameters<Applier<DeployStep>['apply']>[1],
+  ): Promise<never> => {
     // what other hosts are doing finishes first: a session is never cut mid-command
     await Promise.allSettled([...running]);
     const reverted: { host: string; to: string | undefined }[] = [];
@@ -67,7 +71,12 @@ export function stepApplier(
           : revert
             ? (revert.to ?? `${operation.release} (nothing to go back to)`)
             : (operation.previous ?? operation.release);
-      return { host, before: operation.previous ?? null, after, rolledBack: host === failedHost || revert !== undefined };
+      return {
+        host,
+        before: operation.previous ?? null,
+        after,
+        rolledBack: host === failedHost || revert !== undefined,
+      };
     });
     for (const line of lines) io.logger.warn(line, 'host after the fleet rollback');
     const table = lines.map((l) => `${l.host} ${l.before ?? '(none)'} -> ${l.after}`).join(', ');

@@ -38,9 +38,12 @@ export function createFleet(config: DeployConfig, selection: HostSelection = {})
   const { target } = config;
   if (target.type === 'local') {
     if (selection.hosts?.length || selection.labels?.length) {
-      throw new UsageError('--hosts and --labels select hosts of an SSH target; this target is a local directory', {
-        hint: 'drop --hosts/--labels, or set deploy.target.type: ssh',
-      });
+      throw new UsageError(
+        '--hosts and --labels select hosts of an SSH target; this target is a local directory',
+        {
+          hint: 'drop --hosts/--labels, or set deploy.target.type: ssh',
+        },
+      );
     }
     const local = new LocalTarget(target.path);
     return {
@@ -81,7 +84,12 @@ export function createFleet(config: DeployConfig, selection: HostSelection = {})
     .join(',')}`;
   const display =
     hosts.length === all.length ? `${hosts.length} host(s)` : `${hosts.length} of ${all.length} host(s)`;
-  return { id, display: `${display}: ${hosts.map((h) => h.name).join(', ')}`, hosts, rollout: config.rollout };
+  return {
+    id,
+    display: `${display}: ${hosts.map((h) => h.name).join(', ')}`,
+    hosts,
+    rollout: config.rollout,
+  };
 }
 
 /**

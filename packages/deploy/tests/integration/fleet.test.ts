@@ -60,7 +60,9 @@ async function fleetHealth(base: string) {
       const host = hosts().find((h) => h.name === name);
       let status = forced.get(name);
       if (status === undefined && host) {
-        const written = await readFile(join(basePath(host, base), 'current', 'health'), 'utf8').catch(() => '');
+        const written = await readFile(join(basePath(host, base), 'current', 'health'), 'utf8').catch(
+          () => '',
+        );
         status = Number(written.trim()) || 503;
       }
       return { status: status ?? 404, body: String(status) };
@@ -133,7 +135,9 @@ describe('deploy to a fleet over SSH', () => {
     // Act 3: status
     const status = await ws.run(['status', '--config', config, '--json']);
     expect(status.code, status.stderr).toBe(0);
-    const { result } = JSON.parse(status.stdout) as { result: { hosts: { host: string; drift: boolean }[]; fleetRelease: string } };
+    const { result } = JSON.parse(status.stdout) as {
+      result: { hosts: { host: string; drift: boolean }[]; fleetRelease: string };
+    };
     expect(result.fleetRelease).toBe('v1');
     expect(result.hosts.map((h) => h.drift)).toEqual([false, false, false, false, false]);
     await health.close();
@@ -152,7 +156,14 @@ describe('deploy to a fleet over SSH', () => {
     expect(v1.code, v1.stderr).toBe(0);
 
     // Act: v2 answers 503 wherever it is live
-    const v2 = await ws.run(['release', await makeApp(ws, 'v2', { health: 503 }), '--version', 'v2', '--config', config]);
+    const v2 = await ws.run([
+      'release',
+      await makeApp(ws, 'v2', { health: 503 }),
+      '--version',
+      'v2',
+      '--config',
+      config,
+    ]);
 
     // Assess
     expect(v2.code, v2.stderr).toBe(3);
@@ -176,7 +187,9 @@ describe('deploy to a fleet over SSH', () => {
       rollout: { strategy: 'rolling', batch: 1 },
       healthcheck: { url: health.url, timeout: '1s', interval: '100ms' },
     });
-    expect((await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config])).code).toBe(0);
+    expect(
+      (await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config])).code,
+    ).toBe(0);
     health.forced.set('host3', 503);
 
     // Act
@@ -215,7 +228,8 @@ describe('deploy to a fleet over SSH', () => {
     // Assess 1
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/host4.*host key is not in known_hosts/);
-    for (const host of hosts()) expect(existsSync(join(basePath(host, base), '.deploy', 'artifacts'))).toBe(false);
+    for (const host of hosts())
+      expect(existsSync(join(basePath(host, base), '.deploy', 'artifacts'))).toBe(false);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
@@ -226,7 +240,9 @@ describe('deploy to a fleet over SSH', () => {
     const base = newBase();
     const gate = ws.path('gate');
     // a remote hook sees only DEPLOY_* variables: the gate's path goes in the hook itself
-    const config = await fleetConfig(ws, base, { hooks: { beforeSwitch: [GATED_HOOK.replaceAll('"$GATE"', `'${gate}'`)] } });
+    const config = await fleetConfig(ws, base, {
+      hooks: { beforeSwitch: [GATED_HOOK.replaceAll('"$GATE"', `'${gate}'`)] },
+    });
     const app = await makeApp(ws, 'v1');
 
     // Act: the first holds its deploy in a hook; the second (its own state dir) tries meanwhile

@@ -13,6 +13,7 @@ describe('Function: resolveDeployConfig', () => {
     );
     expect(config).toEqual({
       target: { type: 'local', path: '/etc/tempered/target' },
+      rollout: { strategy: 'parallel', concurrency: 10, batch: 1, canary: undefined },
       keepReleases: 5,
       keepSpecialBits: false,
       artifactLimits: {

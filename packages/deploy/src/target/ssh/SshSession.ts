@@ -170,15 +170,23 @@ export class SshSession {
   failure(result: RunResult, what: string): Error {
     const stderr = lastLines(result.stderr);
     if (result.timedOut) {
-      return new TransientError(`${this.label}: ${what} timed out after ${Math.round(result.durationMs / 1000)} s`);
+      return new TransientError(
+        `${this.label}: ${what} timed out after ${Math.round(result.durationMs / 1000)} s`,
+      );
     }
     if (result.code === SSH_FAILED) return connectionError(this.label, stderr, what);
-    return new PermanentError(`${this.label}: ${what} failed (exit ${result.code ?? result.signal})${stderr ? `: ${stderr}` : ''}`);
+    return new PermanentError(
+      `${this.label}: ${what} failed (exit ${result.code ?? result.signal})${stderr ? `: ${stderr}` : ''}`,
+    );
   }
 }
 
 function connectionError(label: string, stderr: string, what: string): Error {
-  if (/host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr)) {
+  if (
+    /host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(
+      stderr,
+    )
+  ) {
     const changed = /CHANGED|Offending/i.test(stderr);
     return new UsageError(
       `${label}: ${changed ? 'the host key has CHANGED since it was recorded in known_hosts' : 'the host key is not in known_hosts'}; refusing the host (nothing was sent)`,
@@ -262,7 +270,14 @@ function spawnSsh(args: string[], options: RunOptions): Promise<RunResult> {
       const finish = () => {
         child.stdout.destroy();
         child.stderr.destroy();
-        resolve({ code, signal, stdout, stderr, timedOut, durationMs: Math.round(performance.now() - started) });
+        resolve({
+          code,
+          signal,
+          stdout,
+          stderr,
+          timedOut,
+          durationMs: Math.round(performance.now() - started),
+        });
       };
       const cutoff = setTimeout(finish, DRAIN_MS);
       child.once('close', () => {

@@ -103,7 +103,8 @@ elif [ -e releases ]; then echo releases-not-a-directory; fi`,
       if (!entry) continue;
       const [, kind, mtime, name] = entry as unknown as [string, string, string, string];
       if (RESERVED_SUFFIXES.some((suffix) => name.endsWith(suffix))) leftovers.push(name);
-      else if (kind === 'dir' && isSafeReleaseId(name)) releases.push({ id: name, mtimeMs: Number(mtime) * 1000 });
+      else if (kind === 'dir' && isSafeReleaseId(name))
+        releases.push({ id: name, mtimeMs: Number(mtime) * 1000 });
     }
     return { exists: true, current, releases, leftovers: leftovers.sort() };
   }

@@ -1,8 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import {
   ConflictError,
-  LockHeldError,
   type LockHandle,
+  LockHeldError,
   type LockOwner,
   ownerLiveness,
   sleep,
@@ -63,16 +63,20 @@ export class RemoteLock {
 
   #handle(owner: RemoteLockOwner, options: TargetLockOptions): LockHandle {
     // renewed at a third of the lease: two renewals may fail before another controller may take it
-    const timer = setInterval(() => {
-      this.#script(renewScript(this.#dir, owner.runId, this.#ttlS), 'renew the host lock').then(
-        (answer) => {
-          if (answer !== 'renewed') {
-            options.logger.error({ host: this.#session.label }, 'host lock lost: another run took it over');
-          }
-        },
-        (error: unknown) => options.logger.warn({ host: this.#session.label, err: error }, 'host lock renewal failed'),
-      );
-    }, (this.#ttlS * 1000) / 3);
+    const timer = setInterval(
+      () => {
+        this.#script(renewScript(this.#dir, owner.runId, this.#ttlS), 'renew the host lock').then(
+          (answer) => {
+            if (answer !== 'renewed') {
+              options.logger.error({ host: this.#session.label }, 'host lock lost: another run took it over');
+            }
+          },
+          (error: unknown) =>
+            options.logger.warn({ host: this.#session.label, err: error }, 'host lock renewal failed'),
+        );
+      },
+      (this.#ttlS * 1000) / 3,
+    );
     timer.unref();
     let released = false;
     return {

@@ -43,7 +43,9 @@ export function parseHostSpec(spec: string): { host: string; user?: string; port
   }
   const host = match[2].replace(/^\[(.*)\]$/, '$1');
   if (host.startsWith('-')) {
-    throw new UsageError(`"${spec}" is not a host: it starts with "-"`, { hint: 'check deploy.target.hosts' });
+    throw new UsageError(`"${spec}" is not a host: it starts with "-"`, {
+      hint: 'check deploy.target.hosts',
+    });
   }
   return { host, ...(match[1] ? { user: match[1] } : {}), ...(port ? { port } : {}) };
 }

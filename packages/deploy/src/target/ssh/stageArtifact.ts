@@ -35,7 +35,11 @@ export function stageArtifact(artifact: ArtifactInfo, options: UnpackOptions): P
 }
 
 async function stage(artifact: ArtifactInfo, options: UnpackOptions, key: string): Promise<StagedRelease> {
-  if (dirs.length === 0) process.once('exit', () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  if (dirs.length === 0) {
+    process.once('exit', () => {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
   const dir = await mkdtemp(join(tmpdir(), 'tempered-stage-'));
   dirs.push(dir);
   const tree = join(dir, 'release');
