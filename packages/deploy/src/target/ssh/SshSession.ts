@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,13 +74,23 @@ function controlPath(): string {
   return join(controlDir, '%C');
 }
 
-/** At exit: each master connection closed (`ssh -O exit`), the socket directory removed. */
+/**
+ * At exit: each master connection closed (`ssh -O exit`) and the socket directory removed, by a
+ * detached shell, so the CLI does not wait a handshake's time per host on its way out.
+ */
 function closeMasters(): void {
-  for (const args of masters.values()) {
-    spawnSync('ssh', [...args, '-O', 'exit'], { stdio: 'ignore', timeout: 5_000 });
-  }
+  if (controlDir === undefined) return;
+  const commands = [...masters.values()].map((args) => ['ssh', ...args, '-O', 'exit'].map(shellQuote).join(' '));
+  commands.push(`rm -rf ${shellQuote(controlDir)}`);
   masters.clear();
-  if (controlDir !== undefined) rmSync(controlDir, { recursive: true, force: true });
+  try {
+    spawn('/bin/sh', ['-c', commands.map((c) => `${c} >/dev/null 2>&1`).join('; ')], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  } catch {
+    rmSync(controlDir, { recursive: true, force: true });
+  }
 }
 
 /**
