@@ -214,6 +214,44 @@ describe('deploy to a fleet over SSH', () => {
     await health.close();
   }, 120_000);
 
+  it('rollback on chosen hosts, then on the whole fleet; status shows the drift in between', async () => {
+    // Prepare: v1 then v2 on every host
+    const ws = await workspace();
+    const base = newBase();
+    const config = await fleetConfig(ws, base, { rollout: { strategy: 'parallel', concurrency: 5 } });
+    for (const v of ['v1', 'v2']) {
+      const run = await ws.run(['release', await makeApp(ws, v), '--version', v, '--config', config]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+
+    // Act 1: host1 only
+    const one = await ws.run(['rollback', '--hosts', 'host1', '--config', config]);
+
+    // Assess 1
+    expect(one.code, one.stderr).toBe(0);
+    expect(await currentOn(hosts()[0]!, base)).toBe('releases/v1');
+    for (const host of hosts().slice(1)) expect(await currentOn(host, base)).toBe('releases/v2');
+    const status = await ws.run(['status', '--config', config, '--json']);
+    const { result } = JSON.parse(status.stdout) as {
+      result: { hosts: { host: string; drift: boolean }[]; fleetRelease: string };
+    };
+    expect(result.fleetRelease).toBe('v2');
+    expect(result.hosts.filter((h) => h.drift).map((h) => h.host)).toEqual(['host1']);
+
+    // Act 2: the whole fleet to v1 by name (host1 is there already)
+    const all = await ws.run(['rollback', 'v1', '--config', config]);
+
+    // Assess 2
+    expect(all.code, all.stderr).toBe(0);
+    for (const host of hosts()) expect(await currentOn(host, base)).toBe('releases/v1');
+    expect(
+      all.logs
+        .filter((l) => l.msg === 'switched current')
+        .map((l) => l.host)
+        .sort(),
+    ).toEqual(['host2', 'host3', 'host4', 'host5']);
+  }, 120_000);
+
   it('an unknown and a changed host key are refused naming the host; nothing is uploaded anywhere', async () => {
     // Prepare
     const ws = await workspace();
