@@ -105,7 +105,11 @@ describe('pnpm bench --quick --only state', () => {
       expect(results).toEqual([]);
       return;
     }
-    expect(stdout).toContain('| state | idempotency records (begin + complete), 8 processes x 25 keys |');
+    expect(stdout).toContain('| state | idempotency records (begin + complete), 8 processes x 25 keys; ');
+    // the suite says whether it split the machine between server and clients, and how
+    expect(stdout).toMatch(
+      /; (PostgreSQL pinned to CPU 0, clients to CPU 1 \(taskset\)|not pinned: [^|]+) \|/,
+    );
     expect(results.at(-1).rate.subject).toBeGreaterThan(0);
     if (existsSync(resolve(import.meta.dirname, '../../../packages/file-sync/dist'))) {
       expect(stdout).toMatch(/\| state \| no-op run .* \| [\d.]+x \([+-][\d.]+ ms\) \|/);

@@ -7,6 +7,7 @@ import type { Sample } from '../measure.js';
 import { benchDir, builtClis } from '../paths.js';
 import { type PairResult, pairResult, runPair } from '../runPair.js';
 import { median } from '../statistics.js';
+import { type Pinning, pinServerAndClients } from './pinning.js';
 
 /** Issue 17: a no-op run on PostgreSQL (loopback) at most this much slower than on the file backend. */
 const MAX_OVERHEAD_MS = 30;
@@ -37,10 +38,13 @@ export async function stateSuite(options: { quick: boolean }): Promise<PairResul
   try {
     const url = await cluster.createDatabase('tempered_bench');
     const psql = (sql: string) => psqlSync(bin, url, sql);
+    const pinning = pinServerAndClients(psql('show data_directory'));
+    process.stderr.write(`  ${pinning.description}\n`);
     const results: PairResult[] = [];
-    const noOp = noOpRun(options, work, url, psql);
+    const noOp = noOpRun(options, work, url, psql, pinning);
     if (noOp) results.push(noOp);
-    results.push(await idempotencyThroughput(options, work, url, psql));
+    results.push(await idempotencyThroughput(options, work, url, psql, pinning));
+    for (const result of results) result.name += `; ${pinning.description}`;
     process.stderr.write(`  load average after: ${load()}\n`);
     return results;
   } finally {
@@ -58,6 +62,7 @@ function noOpRun(
   work: string,
   url: string,
   psql: (sql: string) => string,
+  pinning: Pinning,
 ): PairResult | undefined {
   const cli = builtClis().find((c) => c.name === 'file-sync');
   if (!cli) {
@@ -78,7 +83,17 @@ function noOpRun(
     TZ: 'UTC',
   };
   const pgEnv = { ...fileEnv, TEMPERED_STATE_BACKEND: 'postgres', TEMPERED_STATE_URL: url };
-  const argv = [process.execPath, cli.bin, 'sync', src, dst, '--yes', '--log-level', 'error'];
+  const argv = [
+    ...pinning.clientPrefix,
+    process.execPath,
+    cli.bin,
+    'sync',
+    src,
+    dst,
+    '--yes',
+    '--log-level',
+    'error',
+  ];
   // untimed: converge the destination, and let the first PostgreSQL run create the schema
   for (const env of [fileEnv, pgEnv]) {
     const result = spawnSync(argv[0]!, argv.slice(1), { env, cwd: home, encoding: 'utf8' });
@@ -117,6 +132,7 @@ async function idempotencyThroughput(
   work: string,
   url: string,
   psql: (sql: string) => string,
+  pinning: Pinning,
 ): Promise<PairResult> {
   const perWriter = options.quick ? 25 : 500;
   const rounds = options.quick ? 1 : 5;
@@ -127,7 +143,7 @@ async function idempotencyThroughput(
   const file: Sample[] = [];
   for (let round = 0; round < warmup + rounds; round++) {
     const pgPrefix = `r${round}`;
-    const pgMs = await writersRound('postgres', url, perWriter, pgPrefix);
+    const pgMs = await writersRound('postgres', url, perWriter, pgPrefix, pinning);
     const completed = Number(
       psql(
         `select count(*) from tempered.idempotency where cli = 'bench' and status = 'completed' and key like '${pgPrefix}-%'`,
@@ -135,7 +151,7 @@ async function idempotencyThroughput(
     );
     if (completed !== total)
       throw new Error(`PostgreSQL writers: ${completed} completed records, expected ${total}`);
-    const fileMs = await writersRound('file', fileRoot, perWriter, `r${round}`);
+    const fileMs = await writersRound('file', fileRoot, perWriter, `r${round}`, pinning);
     if (round >= warmup) {
       pg.push({ ms: pgMs });
       file.push({ ms: fileMs });
@@ -160,12 +176,14 @@ async function writersRound(
   where: string,
   perWriter: number,
   prefix: string,
+  pinning: Pinning,
 ): Promise<number> {
   const script = join(benchDir, 'scripts', 'state-writer.mjs');
   const writers = Array.from({ length: WRITERS }, (_, index) => {
+    const [command, ...prefixArgs] = [...pinning.clientPrefix, process.execPath];
     const child = spawn(
-      process.execPath,
-      [script, backend, where, String(index), String(perWriter), prefix],
+      command!,
+      [...prefixArgs, script, backend, where, String(index), String(perWriter), prefix],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },

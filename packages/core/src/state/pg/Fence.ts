@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { TransientError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import { retry } from '../../retry/index.js';
-import { classifyPgError, describePgError, isConnectionLoss, isRolledBack } from './errors.js';
+import {
+  classifyPgError,
+  describePgError,
+  isConnectionLoss,
+  isPreparedMismatch,
+  isRolledBack,
+} from './errors.js';
 import type { PgScope } from './scope.js';
 
 /** Short: a state write that cannot land within seconds should end the run (exit 75), not stall it. */
@@ -27,6 +34,20 @@ interface Held {
   lost?: string;
 }
 
+/**
+ * The name of a prepared statement: a hash of its text, so the same name always means the same
+ * SQL, even on a server connection that PgBouncer shares between clients.
+ */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `tempered_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+const names = new Map<string, string>();
+
 /** Selected beside every lease read that a fenced run relies on. */
 export const SERVER_STARTED = 'pg_postmaster_start_time()::text';
 
@@ -43,6 +64,8 @@ export class Fence {
   readonly #scope: PgScope;
   readonly #logger: Logger;
   readonly #held = new Map<string, Held>();
+  /** Fenced statements go as named prepared statements (parsed and planned once per connection). */
+  #named = true;
 
   constructor(pool: Pool, scope: PgScope, logger: Logger) {
     this.#pool = pool;
@@ -120,6 +143,82 @@ export class Fence {
     });
   }
 
+  /**
+   * A state write as ONE statement (one round trip, its own transaction), fenced inside it:
+   * `sql` continues a WITH list that starts with `fence(ok)`, true while every lease this run
+   * holds still carries our token on the server that granted it. The lease rows are read FOR
+   * SHARE, so a takeover waits for the statement, or the statement sees the new token and its
+   * writes (each conditioned on `(select ok from fence)`) store nothing. The first row must
+   * carry `fenced` (the fence's verdict); a false one loses the lease and throws TransientError.
+   * `sql` uses $1..$n for `values`; the fence's own parameters follow them.
+   */
+  statement<R extends { fenced: boolean }>(operation: string, sql: string, values: unknown[]): Promise<R[]> {
+    const fenced = this.#held.size > 0;
+    return retry(() => this.#statement<R>(operation, sql, values), PG_RETRY_POLICY, {
+      logger: this.#logger,
+      operation: `state ${operation}`,
+      // as in write(): a statement rolled back by the server is safe to send again, a cut connection is not
+      ...(fenced ? { retryIf: isRolledBack } : {}),
+    });
+  }
+
+  async #statement<R extends { fenced: boolean }>(
+    operation: string,
+    sql: string,
+    values: unknown[],
+  ): Promise<R[]> {
+    this.#assertHeld();
+    const held = [...this.#held.entries()];
+    const { schema, cli, environment } = this.#scope;
+    const at = (offset: number) => `$${values.length + offset}`;
+    const fence =
+      held.length === 0
+        ? 'fence(ok) as (select true)'
+        : `fence(ok) as (select count(*) = cardinality(${at(3)}::text[]) from (
+             select 1 from ${schema}.leases l
+             join unnest(${at(3)}::text[], ${at(4)}::bigint[], ${at(5)}::text[]) h(name, token, server)
+               on l.name = h.name and l.token = h.token and h.server = ${SERVER_STARTED}
+             where l.cli = ${at(1)} and l.environment = ${at(2)}
+             for share of l) held)`;
+    const params =
+      held.length === 0
+        ? values
+        : [
+            ...values,
+            cli,
+            environment,
+            held.map(([name]) => name),
+            held.map(([, lease]) => lease.token),
+            held.map(([, lease]) => lease.server),
+          ];
+    const text = `with ${fence}${sql}`;
+    let rows: R[] | undefined;
+    while (rows === undefined) {
+      const named = this.#named;
+      try {
+        ({ rows } = await this.#pool.query<R>(
+          named ? { name: statementName(text), text, values: params } : { text, values: params },
+        ));
+      } catch (error) {
+        if (named && isPreparedMismatch(error)) {
+          // behind PgBouncer in transaction mode a named statement may meet another server
+          // connection; it failed before executing, so send it unnamed from now on
+          this.#named = false;
+          continue;
+        }
+        throw this.#failure(error, operation, held.length > 0);
+      }
+    }
+    if (rows[0]?.fenced !== true) {
+      if (held.length === 0) throw new Error(`state ${operation}: the statement returned no fence verdict`);
+      // rare: find out which lease went and why, for the message; the write stored nothing
+      await this.#checkTokens(this.#pool, held).catch(() => undefined);
+      for (const [name] of held) if (!this.isLost(name)) this.lose(name, 'no longer current');
+      this.#assertHeld();
+    }
+    return rows;
+  }
+
   async #transaction<T>(operation: string, fn: (db: Queryable) => Promise<T>): Promise<T> {
     this.#assertHeld();
     const held = [...this.#held.entries()];
@@ -145,7 +244,7 @@ export class Fence {
     }
   }
 
-  async #checkTokens(client: PoolClient, held: [string, Held][]): Promise<void> {
+  async #checkTokens(client: Queryable, held: [string, Held][]): Promise<void> {
     const { schema, cli, environment } = this.#scope;
     const { rows } = await client.query<{ name: string; token: string; server: string }>(
       `select name, token, ${SERVER_STARTED} as server from ${schema}.leases where cli = $1 and environment = $2 and name = any($3) for share`,

@@ -10,7 +10,7 @@ import type {
   IdempotencyRecord,
   IdempotencyStore,
 } from '../types.js';
-import type { Fence, Queryable } from './Fence.js';
+import type { Fence } from './Fence.js';
 
 interface Row {
   key: string;
@@ -29,10 +29,21 @@ interface Row {
 const COLUMNS =
   'key, status, payload_hash, run_id, token, created_at, expires_at, retain_ms, completed_at, result, has_result';
 
+/** Every column but the key's scope, as `insert ... select` lists them ($3..$13 of toParams). */
+const VALUES = '$3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13';
+const SET_ALL = `status = excluded.status, payload_hash = excluded.payload_hash, run_id = excluded.run_id,
+  token = excluded.token, created_at = excluded.created_at, expires_at = excluded.expires_at,
+  retain_ms = excluded.retain_ms, completed_at = excluded.completed_at, result = excluded.result,
+  has_result = excluded.has_result`;
+
+type Existing = { fenced: boolean } & { [K in keyof Row]: Row[K] | null };
+
 /**
- * One row per key. `begin` reads the row FOR UPDATE (or inserts it, losing a concurrent insert
- * to ON CONFLICT DO NOTHING), so two runs cannot both get `new`; expiry is judged by the
- * store's clock, as the file backend does. Same semantics and errors as FileIdempotencyStore.
+ * One row per key. Each call is ONE statement (one round trip), fenced on the run's lease inside
+ * it (Fence.statement): `begin` reads the row FOR UPDATE and, in the same statement, inserts the
+ * claim or takes over an expired one (an upsert that only updates an expired row), so two runs
+ * cannot both get `new`; expiry is judged by the store's clock, as the file backend does. Same
+ * semantics and errors as FileIdempotencyStore.
  * @internal
  */
 export class PgIdempotencyStore implements IdempotencyStore {
@@ -56,6 +67,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
     options: IdempotencyBeginOptions,
   ): Promise<IdempotencyBeginResult> {
     assertClaimTtl(options.ttlMs);
+    const { schema, cli, environment } = this.#fence.scope;
     for (let attempt = 0; attempt < RACE.attempts; attempt++) {
       const now = this.#now();
       const claim: IdempotencyRecord = {
@@ -68,23 +80,31 @@ export class PgIdempotencyStore implements IdempotencyStore {
         expiresAt: new Date(now + options.ttlMs).toISOString(),
         retainMs: options.retainMs ?? STATE_DEFAULTS.idempotencyRetainMs,
       };
-      const outcome = await this.#fence.write('idempotency begin', async (db) => {
-        const existing = await this.#select(db, key, true);
-        if (!existing)
-          return (await this.#insert(db, claim)) ? { kind: 'claimed' as const } : { kind: 'race' as const };
-        if (Date.parse(existing.expiresAt) > now) return { kind: 'live' as const, existing };
-        await this.#replace(db, claim);
-        return { kind: 'claimed' as const, previous: existing };
-      });
-      if (outcome.kind === 'race') continue;
-      if (outcome.kind === 'live') {
-        const { existing } = outcome;
+      // `old` is read (and locked) before the upsert runs, because the upsert's own rows come
+      // from it; a live row stops the upsert, an expired one is replaced, a missing one inserted
+      // (losing a concurrent insert: neither claimed nor seen, so try again)
+      const [row] = await this.#fence.statement<Existing & { claimed: boolean }>(
+        'idempotency begin',
+        `, old as (select ${COLUMNS} from ${schema}.idempotency where cli = $1 and environment = $2 and key = $3 for update),
+         claimed as (
+           insert into ${schema}.idempotency as i (cli, environment, ${COLUMNS})
+           select $1, $2, ${VALUES} from (select 1) one left join old on true
+           where (select ok from fence) and (old.key is null or old.expires_at <= $14)
+           on conflict (cli, environment, key) do update set ${SET_ALL} where i.expires_at <= $14
+           returning 1)
+         select (select ok from fence) as fenced, exists (select 1 from claimed) as claimed, old.*
+         from (select 1) one left join old on true`,
+        [cli, environment, ...toParams(claim), new Date(now).toISOString()],
+      );
+      const existing = row?.key ? fromRow(row as Row) : undefined;
+      if (!row?.claimed) {
+        if (!existing || Date.parse(existing.expiresAt) <= now) continue;
         if (existing.payloadHash !== payloadHash) throw new IdempotencyPayloadMismatchError(key, existing);
         if (existing.status === 'completed') return { state: 'completed', result: existing.result };
         throw new IdempotencyInProgressError(key, existing);
       }
-      if (outcome.previous && outcome.previous.status !== 'completed') {
-        this.#logger.warn({ key, previous: outcome.previous }, 'took over expired idempotency claim');
+      if (existing && existing.status !== 'completed') {
+        this.#logger.warn({ key, previous: existing }, 'took over expired idempotency claim');
       }
       this.#claims.set(key, claim);
       return { state: 'new' };
@@ -93,87 +113,87 @@ export class PgIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(key: string, result?: unknown): Promise<void> {
-    await this.#fence.write('idempotency complete', async (db) => {
-      const existing = await this.#select(db, key, true);
-      const ours = this.#claims.get(key);
-      const base = ours ?? (existing?.status === 'in-progress' ? existing : undefined);
-      if (!base) throw new InternalError(`idempotency record ${key} was never begun; call begin() first`);
-      if (existing?.token !== base.token) {
-        // the work is done either way; recording it stops a third run from doing it again
-        this.#logger.warn(
-          { key, current: existing },
-          'idempotency claim was taken over; recording completion anyway',
-        );
-      }
-      const now = this.#now();
-      const completed: IdempotencyRecord = {
-        ...base,
-        status: 'completed',
-        completedAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + base.retainMs).toISOString(),
-        ...(result === undefined ? {} : { result }),
-      };
-      if (existing) await this.#replace(db, completed);
-      else await this.#insert(db, completed);
-    });
+    const ours = this.#claims.get(key);
+    if (ours) await this.#completeOurs(ours, result);
+    else await this.#completeInProgress(key, result);
     this.#claims.delete(key);
+  }
+
+  /** Our claim, completed whatever the row says now: the work is done either way. */
+  async #completeOurs(ours: IdempotencyRecord, result: unknown): Promise<void> {
+    const { schema, cli, environment } = this.#fence.scope;
+    const now = this.#now();
+    const completed: IdempotencyRecord = {
+      ...ours,
+      status: 'completed',
+      completedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + ours.retainMs).toISOString(),
+      ...(result === undefined ? {} : { result }),
+    };
+    const [row] = await this.#fence.statement<Existing>(
+      'idempotency complete',
+      `, old as (select ${COLUMNS} from ${schema}.idempotency where cli = $1 and environment = $2 and key = $3 for update),
+       done as (
+         insert into ${schema}.idempotency as i (cli, environment, ${COLUMNS})
+         select $1, $2, ${VALUES} from (select 1) one left join old on true
+         where (select ok from fence)
+         on conflict (cli, environment, key) do update set ${SET_ALL}
+         returning 1)
+       select (select ok from fence) as fenced, old.* from (select 1) one left join old on true`,
+      [cli, environment, ...toParams(completed)],
+    );
+    if (row?.token !== ours.token) {
+      // the work is done either way; recording it stops a third run from doing it again
+      this.#logger.warn(
+        { key: ours.key, current: row?.key ? fromRow(row as Row) : undefined },
+        'idempotency claim was taken over; recording completion anyway',
+      );
+    }
+  }
+
+  /** A claim this store did not make (another store of the run): completed in place if still in progress. */
+  async #completeInProgress(key: string, result: unknown): Promise<void> {
+    const { schema, cli, environment } = this.#fence.scope;
+    const has = result !== undefined;
+    const [row] = await this.#fence.statement<{ fenced: boolean; done: boolean }>(
+      'idempotency complete',
+      `, done as (
+         update ${schema}.idempotency set status = 'completed', completed_at = $4,
+           expires_at = $4::timestamptz + retain_ms * interval '1 millisecond', result = $5::jsonb, has_result = $6
+         where cli = $1 and environment = $2 and key = $3 and status = 'in-progress' and (select ok from fence)
+         returning 1)
+       select (select ok from fence) as fenced, exists (select 1 from done) as done`,
+      [cli, environment, key, new Date(this.#now()).toISOString(), has ? JSON.stringify(result) : null, has],
+    );
+    if (!row?.done) throw new InternalError(`idempotency record ${key} was never begun; call begin() first`);
   }
 
   async fail(key: string): Promise<void> {
     const ours = this.#claims.get(key);
     this.#claims.delete(key);
     const { schema, cli, environment } = this.#fence.scope;
-    await this.#fence.write('idempotency fail', async (db) => {
-      const existing = await this.#select(db, key, true);
-      if (!existing || existing.status === 'completed') return;
-      if (ours && existing.token !== ours.token) return;
-      await db.query(
-        `delete from ${schema}.idempotency where cli = $1 and environment = $2 and key = $3 and token = $4`,
-        [cli, environment, key, existing.token],
-      );
-    });
+    // a completed record stays; our claim is dropped only while the row is still ours
+    await this.#fence.statement(
+      'idempotency fail',
+      `, gone as (
+         delete from ${schema}.idempotency where cli = $1 and environment = $2 and key = $3
+           and status = 'in-progress' and ($4::text is null or token = $4) and (select ok from fence))
+       select (select ok from fence) as fenced`,
+      [cli, environment, key, ours?.token ?? null],
+    );
   }
 
   async prune(): Promise<number> {
     const { schema, cli, environment } = this.#fence.scope;
-    const result = await this.#fence.write('idempotency prune', (db) =>
-      db.query(`delete from ${schema}.idempotency where cli = $1 and environment = $2 and expires_at <= $3`, [
-        cli,
-        environment,
-        new Date(this.#now()).toISOString(),
-      ]),
+    const [row] = await this.#fence.statement<{ fenced: boolean; removed: number }>(
+      'idempotency prune',
+      `, gone as (
+         delete from ${schema}.idempotency where cli = $1 and environment = $2 and expires_at <= $3
+           and (select ok from fence) returning 1)
+       select (select ok from fence) as fenced, (select count(*) from gone)::int as removed`,
+      [cli, environment, new Date(this.#now()).toISOString()],
     );
-    return result.rowCount ?? 0;
-  }
-
-  async #select(db: Queryable, key: string, forUpdate: boolean): Promise<IdempotencyRecord | undefined> {
-    const { schema, cli, environment } = this.#fence.scope;
-    const { rows } = await db.query<Row>(
-      `select ${COLUMNS} from ${schema}.idempotency where cli = $1 and environment = $2 and key = $3${forUpdate ? ' for update' : ''}`,
-      [cli, environment, key],
-    );
-    return rows[0] ? fromRow(rows[0]) : undefined;
-  }
-
-  async #insert(db: Queryable, record: IdempotencyRecord): Promise<boolean> {
-    const { schema, cli, environment } = this.#fence.scope;
-    const result = await db.query(
-      `insert into ${schema}.idempotency (cli, environment, ${COLUMNS})
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)
-       on conflict (cli, environment, key) do nothing`,
-      [cli, environment, ...toParams(record)],
-    );
-    return result.rowCount === 1;
-  }
-
-  async #replace(db: Queryable, record: IdempotencyRecord): Promise<void> {
-    const { schema, cli, environment } = this.#fence.scope;
-    await db.query(
-      `update ${schema}.idempotency set status = $4, payload_hash = $5, run_id = $6, token = $7, created_at = $8,
-         expires_at = $9, retain_ms = $10, completed_at = $11, result = $12::jsonb, has_result = $13
-       where cli = $1 and environment = $2 and key = $3`,
-      [cli, environment, ...toParams(record)],
-    );
+    return row?.removed ?? 0;
   }
 }
 

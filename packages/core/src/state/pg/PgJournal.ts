@@ -145,21 +145,22 @@ export class PgJournal implements Journal {
     const at = new Date(this.#now()).toISOString();
     const has = entry.data !== undefined;
     const done = this.#queue.then(async () => {
-      await this.#fence.write(`journal ${entry.kind}`, (db) =>
-        db.query(
-          `insert into ${schema}.journal_entries (cli, environment, key, kind, step, at, data, has_data)
-           values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
-          [
-            cli,
-            environment,
-            this.key,
-            entry.kind,
-            entry.step,
-            at,
-            has ? JSON.stringify(entry.data) : null,
-            has,
-          ],
-        ),
+      await this.#fence.statement(
+        `journal ${entry.kind}`,
+        `, added as (
+           insert into ${schema}.journal_entries (cli, environment, key, kind, step, at, data, has_data)
+           select $1, $2, $3, $4, $5, $6, $7::jsonb, $8 where (select ok from fence))
+         select (select ok from fence) as fenced`,
+        [
+          cli,
+          environment,
+          this.key,
+          entry.kind,
+          entry.step,
+          at,
+          has ? JSON.stringify(entry.data) : null,
+          has,
+        ],
       );
       this.#written = true;
       this.#apply(entry);

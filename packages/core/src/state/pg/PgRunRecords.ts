@@ -30,29 +30,36 @@ export class PgRunRecords {
         : {}),
     };
     const { schema, cli, environment } = this.#fence.scope;
-    await this.#fence.write('run record', async (db) => {
-      await db.query(
-        `insert into ${schema}.runs (cli, environment, run_id, started_at, host, status, record)
-         values ($1, $2, $3, $4, $5, $6, $7::jsonb)
+    // one statement: the record goes in only if it ranks among the newest maxRuns (counting
+    // itself), and the rows it pushes out go in the same statement, as insert-then-prune would
+    await this.#fence.statement(
+      'run record',
+      `, kept as (
+         insert into ${schema}.runs (cli, environment, run_id, started_at, host, status, record)
+         select $1, $2, $3, $4, $5, $6, $7::jsonb
+         where (select ok from fence) and (
+           select count(*) from ${schema}.runs where cli = $1 and environment = $2 and run_id <> $3
+             and (started_at, run_id) > ($4::timestamptz, $3::text)) < $8
          on conflict (cli, environment, run_id) do update
-           set started_at = excluded.started_at, host = excluded.host, status = excluded.status, record = excluded.record`,
-        [
-          cli,
-          environment,
-          stored.runId,
-          stored.startedAt,
-          stored.host,
-          stored.status,
-          JSON.stringify(stored),
-        ],
-      );
-      await db.query(
-        `delete from ${schema}.runs where cli = $1 and environment = $2 and run_id in (
-           select run_id from ${schema}.runs where cli = $1 and environment = $2
-           order by started_at desc, run_id desc offset $3)`,
-        [cli, environment, this.#maxRuns],
-      );
-    });
+           set started_at = excluded.started_at, host = excluded.host, status = excluded.status, record = excluded.record),
+       pruned as (
+         delete from ${schema}.runs where cli = $1 and environment = $2 and (select ok from fence) and run_id in (
+           select run_id from (
+             select started_at, run_id from ${schema}.runs where cli = $1 and environment = $2 and run_id <> $3
+             union all select $4::timestamptz, $3::text) newest
+           order by started_at desc, run_id desc offset $8))
+       select (select ok from fence) as fenced`,
+      [
+        cli,
+        environment,
+        stored.runId,
+        stored.startedAt,
+        stored.host,
+        stored.status,
+        JSON.stringify(stored),
+        this.#maxRuns,
+      ],
+    );
   }
 
   async list(options: ListRunsOptions = {}): Promise<RunRecord[]> {

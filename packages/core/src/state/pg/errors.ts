@@ -45,6 +45,16 @@ export function isConnectionLoss(error: unknown): boolean {
   );
 }
 
+/**
+ * A named prepared statement the server connection does not have (26000), or has under that
+ * name already (42P05): what PgBouncer in transaction mode (before 1.21) does to them. Either
+ * fails before the statement runs.
+ */
+export function isPreparedMismatch(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '26000' || code === '42P05';
+}
+
 /** True for a TransientError whose cause was rolled back by the server (serialization, deadlock). */
 export function isRolledBack(error: unknown): boolean {
   return error instanceof TransientError && ROLLED_BACK_SQLSTATES.has(sqlState(error.cause) ?? '');

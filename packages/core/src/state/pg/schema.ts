@@ -80,6 +80,22 @@ function lockKey(schemaName: string): string {
     .toString();
 }
 
+// the schema or its migrations table is not there yet: a first use
+const MISSING = new Set(['3F000', '42P01']);
+
+/** The applied version in one round trip (every run pays it): 0 before the first migration. */
+async function currentVersion(pool: Pool, schema: string): Promise<number> {
+  try {
+    const { rows } = await pool.query<{ v: number }>(
+      `select coalesce(max(version), 0)::int as v from ${schema}.schema_migrations`,
+    );
+    return rows[0]?.v ?? 0;
+  } catch (error) {
+    if (MISSING.has((error as { code?: string }).code ?? '')) return 0;
+    throw error;
+  }
+}
+
 /**
  * Brings the schema to LATEST. A current schema costs one read and takes no lock (a
  * least-privilege role needs no CREATE then); otherwise the whole migration runs in one
@@ -87,15 +103,7 @@ function lockKey(schemaName: string): string {
  * @returns the versions this call applied.
  */
 export async function migrate(pool: Pool, schema: string, schemaName: string): Promise<number[]> {
-  const { rows } = await pool.query<{ present: boolean }>('select to_regclass($1) is not null as present', [
-    `${schema}.schema_migrations`,
-  ]);
-  if (rows[0]?.present) {
-    const current = await pool.query<{ v: number }>(
-      `select coalesce(max(version), 0)::int as v from ${schema}.schema_migrations`,
-    );
-    if ((current.rows[0]?.v ?? 0) >= LATEST) return [];
-  }
+  if ((await currentVersion(pool, schema)) >= LATEST) return [];
   const client = await pool.connect();
   let broken = false;
   try {
