@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { toMarkdown } from './report.js';
 import type { PairResult } from './runPair.js';
 import { fileSyncSuite } from './suites/fileSync.js';
+import { fleetSuite } from './suites/fleet.js';
 import { loggerSuite } from './suites/logger.js';
 import { registrySuite } from './suites/registry.js';
 import { startupSuite } from './suites/startup.js';
@@ -16,6 +17,7 @@ const SUITES: Record<string, (o: { quick: boolean }) => PairResult[] | Promise<P
   'file-sync': fileSyncSuite,
   registry: registrySuite,
   state: stateSuite,
+  fleet: fleetSuite,
 };
 
 const { values } = parseArgs({
