@@ -97,6 +97,8 @@ export {
   type ResponseType,
   retryRule,
 } from './http/index.js';
+/** Counted permits (the HTTP client's concurrency cap), for other capped resources: SSH handshakes. */
+export { Semaphore } from './http/Semaphore.js';
 export {
   type AnyJob,
   type Applier,

@@ -1,6 +1,8 @@
-import { type JobIO, mapConcurrently, UsageError } from '@tempered/core';
+import { type ApplyPolicy, type JobIO, mapConcurrently, UsageError } from '@tempered/core';
+import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import type { DeployAction, DeployPlan } from '../plan/steps.js';
 import type { ReleaseLog } from '../release/types.js';
-import { type Fleet, rolloutConcurrency } from '../target/fleet.js';
+import { type Fleet, rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
 import type { TargetState } from '../target/types.js';
 
 /** One host as it is. */
@@ -59,4 +61,28 @@ export function onHost<T>(name: string, plan: () => T): T {
     }
     throw error;
   }
+}
+
+/** A deploy is a sequence: the first failure stops it (and the step runner rolls back). */
+export const DEPLOY_POLICY: ApplyPolicy = { onError: 'stop', itemize: true };
+
+/**
+ * Each host's plan (`planHost`, pure), merged into one in the rollout's waves; a refusal names
+ * its host.
+ */
+export function planFleet(
+  world: DeployWorld,
+  fleet: Fleet,
+  planHost: (host: HostWorld) => DeployPlan,
+): { actions: DeployAction[]; info: FleetOperation; policy: ApplyPolicy } {
+  const waves = rolloutWaves(fleet);
+  const { actions, info } = mergeHostPlans(
+    world.hosts.map((host) => ({
+      host: host.name,
+      wave: waves.findIndex((wave) => wave.includes(host.name)),
+      healthUrl: fleet.hosts.find((h) => h.name === host.name)?.healthUrl,
+      plan: onHost(host.name, () => planHost(host)),
+    })),
+  );
+  return { actions, info, policy: { ...DEPLOY_POLICY, concurrency: rolloutConcurrency(fleet) } };
 }

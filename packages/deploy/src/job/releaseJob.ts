@@ -1,16 +1,15 @@
 import { resolve } from 'node:path';
 import type { Interfaces } from '@oclif/core';
-import { type ApplyPolicy, isInside, type Job, type JobPlan } from '@tempered/core';
+import { isInside, type Job, type JobPlan } from '@tempered/core';
 import { type ArtifactInfo, inspectArtifact, shortDigest } from '../artifact/index.js';
 import { ArtifactError } from '../errors.js';
-import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import type { FleetOperation } from '../plan/planFleet.js';
 import { planRelease } from '../plan/planRelease.js';
 import type { DeployStep } from '../plan/steps.js';
 import { assertSafeVersion } from '../release/releaseId.js';
-import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
-import { type DeployWorld, onHost, readFleet, targetFacts } from './deployWorld.js';
+import { type DeployWorld, planFleet, readFleet, targetFacts } from './deployWorld.js';
 import type { releaseFlags } from './flags.js';
 import { stepApplier } from './stepApplier.js';
 
@@ -31,9 +30,6 @@ export interface ReleaseInfo extends FleetOperation {
 }
 
 type ReleasePlan = JobPlan<DeployStep, ReleaseInfo>;
-
-/** A deploy is a sequence: the first failure stops it (and the step runner rolls back). */
-export const DEPLOY_POLICY: ApplyPolicy = { onError: 'stop', itemize: true };
 
 /** The artifact is checked before the lock (exit 2 before anything is touched) and read once. */
 const inspected = new WeakMap<ReleaseOptions, ArtifactInfo>();
@@ -86,31 +82,19 @@ export const releaseJob: Job<
   },
 
   plan(world, options): ReleasePlan {
-    const waves = rolloutWaves(options.fleet);
-    const hosts = world.hosts.map(({ name, state, log }) => ({
-      host: name,
-      wave: waves.findIndex((wave) => wave.includes(name)),
-      healthUrl: options.fleet.hosts.find((h) => h.name === name)?.healthUrl,
-      plan: onHost(name, () =>
-        planRelease({
-          state,
-          log,
-          artifact: world.artifact,
-          config: options.config,
-          version: options.version,
-          force: options.force,
-          now: world.now,
-          runId: world.runId,
-        }),
-      ),
-    }));
-    const { actions, info } = mergeHostPlans(hosts);
-    return {
-      actions,
-      warnings: [],
-      policy: { ...DEPLOY_POLICY, concurrency: rolloutConcurrency(options.fleet) },
-      info: { ...info, digest: world.artifact.digest },
-    };
+    const { actions, info, policy } = planFleet(world, options.fleet, ({ state, log }) =>
+      planRelease({
+        state,
+        log,
+        artifact: world.artifact,
+        config: options.config,
+        version: options.version,
+        force: options.force,
+        now: world.now,
+        runId: world.runId,
+      }),
+    );
+    return { actions, warnings: [], policy, info: { ...info, digest: world.artifact.digest } };
   },
 
   facts: (world) => ({ ...targetFacts(world), artifact: world.artifact.digest }),

@@ -1,15 +1,13 @@
 import type { Interfaces } from '@oclif/core';
 import type { Job, JobPlan } from '@tempered/core';
-import { type FleetOperation, mergeHostPlans } from '../plan/planFleet.js';
+import type { FleetOperation } from '../plan/planFleet.js';
 import { planRollback } from '../plan/planRollback.js';
 import type { DeployStep } from '../plan/steps.js';
 import { assertSafeVersion } from '../release/releaseId.js';
-import { rolloutConcurrency, rolloutWaves } from '../target/fleet.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
-import { type DeployWorld, onHost, readFleet, targetFacts } from './deployWorld.js';
+import { type DeployWorld, planFleet, readFleet, targetFacts } from './deployWorld.js';
 import type { hostFlags } from './flags.js';
-import { DEPLOY_POLICY } from './releaseJob.js';
 import { stepApplier } from './stepApplier.js';
 
 export interface RollbackOptions extends DeployOptions {
@@ -40,22 +38,10 @@ export const rollbackJob: Job<
   read: (options, io) => readFleet(options.fleet, io),
 
   plan(world, options): RollbackPlan {
-    const waves = rolloutWaves(options.fleet);
-    const hosts = world.hosts.map(({ name, state, log }) => ({
-      host: name,
-      wave: waves.findIndex((wave) => wave.includes(name)),
-      healthUrl: options.fleet.hosts.find((h) => h.name === name)?.healthUrl,
-      plan: onHost(name, () =>
-        planRollback({ state, log, config: options.config, named: options.named, runId: world.runId }),
-      ),
-    }));
-    const { actions, info } = mergeHostPlans(hosts);
-    return {
-      actions,
-      warnings: [],
-      policy: { ...DEPLOY_POLICY, concurrency: rolloutConcurrency(options.fleet) },
-      info,
-    };
+    const { actions, info, policy } = planFleet(world, options.fleet, ({ state, log }) =>
+      planRollback({ state, log, config: options.config, named: options.named, runId: world.runId }),
+    );
+    return { actions, warnings: [], policy, info };
   },
 
   facts: (world) => targetFacts(world),

@@ -1,3 +1,4 @@
+import { PermanentError } from '@tempered/core';
 import {
   emptyLog,
   type HistoryEvent,
@@ -260,3 +261,19 @@ function elapsed(from: string, to: string): number | undefined {
 }
 
 export { emptyLog };
+
+/** A release log file's text, parsed and checked; PermanentError naming `where` when it is not one. */
+export function readReleaseLogText(text: string, where: string): ReleaseLog {
+  let parsed: ReleaseLog | undefined;
+  try {
+    parsed = parseReleaseLog(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) {
+    throw new PermanentError(`release log ${where} is not readable`, {
+      hint: 'restore it from a backup, or move it away to start a new log (releases stay in place)',
+    });
+  }
+  return parsed;
+}

@@ -26,7 +26,7 @@ import {
 } from '@tempered/core';
 import { type ArtifactInfo, unpackArtifact } from '../artifact/index.js';
 import { isSafeReleaseId, RESERVED_SUFFIXES } from '../release/releaseId.js';
-import { emptyLog, parseReleaseLog } from '../release/releaseLog.js';
+import { emptyLog, readReleaseLogText } from '../release/releaseLog.js';
 import type { ReleaseDir } from '../release/select.js';
 import type { ReleaseLog } from '../release/types.js';
 import { runShell } from './runShell.js';
@@ -128,18 +128,7 @@ export class LocalTarget implements DeployTarget {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyLog();
       throw error;
     }
-    let parsed: ReleaseLog | undefined;
-    try {
-      parsed = parseReleaseLog(JSON.parse(text));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed) {
-      throw new PermanentError(`release log ${path} is not readable`, {
-        hint: 'restore it from a backup, or move it away to start a new log (releases stay in place)',
-      });
-    }
-    return parsed;
+    return readReleaseLogText(text, path);
   }
 
   async writeLog(log: ReleaseLog): Promise<void> {

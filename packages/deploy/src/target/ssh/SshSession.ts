@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { PermanentError, TransientError, UsageError } from '@tempered/core';
+import { PermanentError, Semaphore, TransientError, UsageError } from '@tempered/core';
 import type { SshEndpoint, SshSettings } from './sshConfig.js';
 
 export interface RunOptions {
@@ -32,32 +32,12 @@ const KILL_GRACE_MS = 3_000;
 /** After ssh exits, this long for its output pipes to close. */
 const DRAIN_MS = 250;
 
-/** Connection starts in flight at once, across every host of this process (sshd's MaxStartups). */
-class StartGate {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  async enter(): Promise<() => void> {
-    if (this.#free > 0) this.#free -= 1;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free += 1;
-    };
-  }
-}
-
-const gates = new Map<number, StartGate>();
-function gateFor(size: number): StartGate {
+// connection starts in flight at once, across every host of this process (sshd's MaxStartups)
+const gates = new Map<number, Semaphore>();
+function gateFor(size: number): Semaphore {
   let gate = gates.get(size);
   if (!gate) {
-    gate = new StartGate(size);
+    gate = new Semaphore(size);
     gates.set(size, gate);
   }
   return gate;
@@ -80,7 +60,9 @@ function controlPath(): string {
  */
 function closeMasters(): void {
   if (controlDir === undefined) return;
-  const commands = [...masters.values()].map((args) => ['ssh', ...args, '-O', 'exit'].map(shellQuote).join(' '));
+  const commands = [...masters.values()].map((args) =>
+    ['ssh', ...args, '-O', 'exit'].map(shellQuote).join(' '),
+  );
   commands.push(`rm -rf ${shellQuote(controlDir)}`);
   masters.clear();
   try {
@@ -156,7 +138,7 @@ export class SshSession {
   async run(command: string, options: RunOptions): Promise<RunResult> {
     const base = this.#baseArgs();
     // the first command opens the master connection: only so many handshakes at once
-    const leave = this.#connected ? undefined : await gateFor(this.#settings.maxStartups).enter();
+    const leave = this.#connected ? undefined : await gateFor(this.#settings.maxStartups).acquire();
     try {
       const result = await spawnSsh([...base, '--', command], options);
       if (result.code !== SSH_FAILED) {

@@ -5,7 +5,7 @@ import { formatBytes, type LockHandle, type LockOwner, PermanentError, UsageErro
 import type { ArtifactInfo } from '../../artifact/index.js';
 import { DiskFullError } from '../../errors.js';
 import { isSafeReleaseId, RESERVED_SUFFIXES } from '../../release/releaseId.js';
-import { emptyLog, parseReleaseLog } from '../../release/releaseLog.js';
+import { emptyLog, readReleaseLogText } from '../../release/releaseLog.js';
 import type { ReleaseDir } from '../../release/select.js';
 import type { ReleaseLog } from '../../release/types.js';
 import type {
@@ -116,18 +116,7 @@ if [ -e "$F" ]; then cat "$F"; else echo '@@absent'; fi`,
       'read the release log',
     );
     if (out.trim() === '@@absent') return emptyLog();
-    let parsed: ReleaseLog | undefined;
-    try {
-      parsed = parseReleaseLog(JSON.parse(out));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed) {
-      throw new PermanentError(`release log ${this.display}/release-log.json is not readable`, {
-        hint: 'restore it from a backup, or move it away to start a new log (releases stay in place)',
-      });
-    }
-    return parsed;
+    return readReleaseLogText(out, `${this.display}/release-log.json`);
   }
 
   async writeLog(log: ReleaseLog): Promise<void> {
