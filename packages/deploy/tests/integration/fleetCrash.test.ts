@@ -21,7 +21,7 @@ import { makeApp, workspace } from './helpers.js';
 
 let fleet: SshFleet;
 /** The big artifact's blob: its upload takes long enough to kill a host in the middle of it. */
-const BLOB_BYTES = 40 * 1024 * 1024;
+const BLOB_BYTES = 16 * 1024 * 1024;
 const hosts = (): readonly SshHost[] => fleet.hosts;
 
 beforeAll(async () => {
@@ -100,8 +100,10 @@ async function fleetConfig(
       target: {
         type: 'ssh',
         hosts: hosts().map((h) => ({ host: h.name, path: basePath(h, base) })),
-        // a killed controller's host locks free themselves soon: the re-run waits them out
-        ssh: { config: fleet.sshConfigFile, lockTtl: '3s' },
+        // a killed controller's host locks free themselves soon: the re-run waits them out. Not
+        // the 3 s minimum: its lease is renewed every second, by a new ssh command each time,
+        // and on a loaded machine those pile up faster than they finish
+        ssh: { config: fleet.sshConfigFile, lockTtl: '10s' },
       },
       rollout: { strategy: 'rolling', batch: 1 },
       healthcheck: { url: `${healthUrl}/${base}/{name}`, timeout: '10s', interval: '100ms' },
@@ -173,7 +175,7 @@ const KILL_POINTS: KillPoint[] = [
 
 describe('fleet deploy crash safety', () => {
   it('an sshd killed mid-upload: the run fails naming the host, no current is half-written, a re-run converges', async () => {
-    // Prepare: v1 everywhere; v2 carries 40 MB of random data, so its upload takes a while
+    // Prepare: v1 everywhere; v2 carries 16 MB of random data, so its upload takes a while
     const ws = await workspace();
     const base = newBase('upload');
     await v1Everywhere(base);
