@@ -252,7 +252,7 @@ describe('deploy to a fleet over SSH', () => {
     ).toEqual(['host2', 'host3', 'host4', 'host5']);
   }, 120_000);
 
-  it('an unknown and a changed host key are refused naming the host; nothing is uploaded anywhere', async () => {
+  it('an unknown host key is refused naming the host; nothing is uploaded anywhere', async () => {
     // Prepare
     const ws = await workspace();
     const base = newBase();
@@ -269,6 +269,45 @@ describe('deploy to a fleet over SSH', () => {
     for (const host of hosts())
       expect(existsSync(join(basePath(host, base), '.deploy', 'artifacts'))).toBe(false);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('a changed host key is refused naming the host: nothing is uploaded anywhere (exit 2)', async () => {
+    // Prepare: a fleet of its own, whose second host gets a new key after known_hosts was written
+    const { startSshHosts } = await import('@tempered/testkit');
+    const own = await startSshHosts(2);
+    try {
+      const ws = await workspace();
+      await own.hosts[1]!.rotateHostKey();
+      const config = await ws.writeConfig('changed-key.json', {
+        deploy: {
+          target: {
+            type: 'ssh',
+            hosts: own.hosts.map((h) => ({ host: h.name, path: join(h.baseDir, 'app') })),
+            ssh: { config: own.sshConfigFile },
+          },
+        },
+      });
+
+      // Act
+      const refused = await ws.run([
+        'release',
+        await makeApp(ws, 'v1'),
+        '--version',
+        'v1',
+        '--config',
+        config,
+      ]);
+
+      // Assess
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/host2.*host key has CHANGED/);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      for (const host of own.hosts)
+        expect(existsSync(join(host.baseDir, 'app', '.deploy', 'artifacts'))).toBe(false);
+      for (const host of own.hosts) expect(existsSync(join(host.baseDir, 'app', 'releases'))).toBe(false);
+    } finally {
+      await own.stop();
+    }
   }, 120_000);
 
   it('two controllers at once: the second is refused with the first named (exit 75)', async () => {
