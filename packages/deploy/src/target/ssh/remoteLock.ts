@@ -63,17 +63,28 @@ export class RemoteLock {
 
   #handle(owner: RemoteLockOwner, options: TargetLockOptions): LockHandle {
     // renewed at a third of the lease: two renewals may fail before another controller may take it
+    let renewing = false;
     const timer = setInterval(
       () => {
-        this.#script(renewScript(this.#dir, owner.runId, this.#ttlS), 'renew the host lock').then(
-          (answer) => {
-            if (answer !== 'renewed') {
-              options.logger.error({ host: this.#session.label }, 'host lock lost: another run took it over');
-            }
-          },
-          (error: unknown) =>
-            options.logger.warn({ host: this.#session.label, err: error }, 'host lock renewal failed'),
-        );
+        // one renewal at a time: on a slow link they would otherwise pile up
+        if (renewing) return;
+        renewing = true;
+        this.#script(renewScript(this.#dir, owner.runId, this.#ttlS), 'renew the host lock')
+          .finally(() => {
+            renewing = false;
+          })
+          .then(
+            (answer) => {
+              if (answer !== 'renewed') {
+                options.logger.error(
+                  { host: this.#session.label },
+                  'host lock lost: another run took it over',
+                );
+              }
+            },
+            (error: unknown) =>
+              options.logger.warn({ host: this.#session.label, err: error }, 'host lock renewal failed'),
+          );
       },
       (this.#ttlS * 1000) / 3,
     );
