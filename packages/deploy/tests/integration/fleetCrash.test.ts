@@ -101,8 +101,7 @@ async function fleetConfig(
         type: 'ssh',
         hosts: hosts().map((h) => ({ host: h.name, path: basePath(h, base) })),
         // a killed controller's host locks free themselves soon: the re-run waits them out. Not
-        // the 3 s minimum: its lease is renewed every second, by a new ssh command each time,
-        // and on a loaded machine those pile up faster than they finish
+        // the 3 s minimum: renewed every second, a live run's lease is at risk on a loaded machine
         ssh: { config: fleet.sshConfigFile, lockTtl: '10s' },
       },
       rollout: { strategy: 'rolling', batch: 1 },
