@@ -152,7 +152,9 @@ df -Pk ${shellQuote(archives)} | awk 'NR==2 {print "avail", $4}'`,
     if (!have) {
       const partial = shellQuote(`${archive}.partial`);
       await this.#session.check(
-        `sh -c ${shellQuote(`umask 077 && cat > ${partial} && mv -f ${partial} ${shellQuote(archive)}`)}`,
+        // named final only once whole: a controller killed mid-upload ends our stdin early, and
+        // what arrived until then must not pass for the archive on the next run
+        `sh -c ${shellQuote(`umask 077 && cat > ${partial} && [ "$(sha256sum ${partial} | cut -d' ' -f1)" = ${shellQuote(staged.sha256)} ] && mv -f ${partial} ${shellQuote(archive)}`)}`,
         { stdin: createReadStream(staged.file), timeoutMs: UPLOAD_BASE_MS + staged.bytes / 10_000 },
         `upload release ${id} (${formatBytes(staged.bytes)})`,
       );

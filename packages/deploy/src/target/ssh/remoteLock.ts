@@ -96,8 +96,16 @@ export class RemoteLock {
         if (released) return;
         released = true;
         clearInterval(timer);
-        // only our own lock: a run that lost its lease never removes the next holder's
-        await this.#script(releaseScript(this.#dir, owner.runId), 'release the host lock');
+        // only our own lock: a run that lost its lease never removes the next holder's; a host
+        // that cannot be reached keeps it until its lease runs out, and the run's own error
+        // (why the host went away) is the one to report
+        await this.#script(releaseScript(this.#dir, owner.runId), 'release the host lock').catch(
+          (error: unknown) =>
+            options.logger.warn(
+              { host: this.#session.label, err: error },
+              'host lock not released; it expires with its lease',
+            ),
+        );
       },
     };
   }
