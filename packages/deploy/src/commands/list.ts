@@ -21,7 +21,7 @@ export default class List extends DeployReadCommand<ListResult> {
   async run(): Promise<ListResult> {
     const perHost = await Promise.all(
       this.fleet.hosts.map(async ({ name, target }) => {
-        const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+        const { state, log } = await target.snapshot();
         return {
           name,
           display: target.display,

@@ -40,7 +40,7 @@ export default class Status extends DeployReadCommand<StatusResult> {
     const [hosts, locks, runs] = await Promise.all([
       Promise.all(
         fleet.hosts.map(async ({ name, target }) => {
-          const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+          const { state, log } = await target.snapshot();
           return {
             host: name,
             current: releaseViews(state, log).find((view) => view.current) ?? null,

@@ -24,7 +24,7 @@ export async function readFleet(fleet: Fleet, io: JobIO): Promise<DeployWorld> {
   const hosts = await mapConcurrently(
     fleet.hosts,
     async ({ name, target }): Promise<HostWorld> => {
-      const [state, log] = await Promise.all([target.inspect(), target.readLog()]);
+      const { state, log } = await target.snapshot();
       return { name, state, log };
     },
     { concurrency: rolloutConcurrency(fleet), signal: io.signal },

@@ -131,6 +131,11 @@ export class LocalTarget implements DeployTarget {
     return readReleaseLogText(text, path);
   }
 
+  async snapshot(): Promise<{ state: TargetState; log: ReleaseLog }> {
+    const [state, log] = await Promise.all([this.inspect(), this.readLog()]);
+    return { state, log };
+  }
+
   async writeLog(log: ReleaseLog): Promise<void> {
     await mkdir(this.#root, { recursive: true });
     await atomicWriteJson(join(this.#root, LAYOUT.log), log, { mode: 0o644 });

@@ -55,6 +55,17 @@ export function createFleet(config: DeployConfig, selection: HostSelection = {})
   }
   const all = target.hosts;
   const known = new Set(all.map((h) => h.name));
+  const canary = config.rollout.strategy === 'canary' ? config.rollout.canary : undefined;
+  if (
+    canary !== undefined &&
+    !(canary.startsWith('label:')
+      ? all.some((h) => h.labels.includes(canary.slice('label:'.length)))
+      : known.has(canary))
+  ) {
+    throw new UsageError(`deploy.rollout.canary "${canary}" names no host of this target`, {
+      hint: `use a host's name (${[...known].join(', ')}) or label:<label>`,
+    });
+  }
   for (const name of selection.hosts ?? []) {
     if (!known.has(name)) {
       throw new UsageError(`--hosts names ${name}, which is not a host of this target`, {

@@ -58,6 +58,8 @@ export interface DeployTarget {
   /** Throws UsageError (exit 2) when the target cannot hold releases (not a directory...). */
   inspect(): Promise<TargetState>;
   readLog(): Promise<ReleaseLog>;
+  /** inspect() and readLog() together (one round trip to a remote host). */
+  snapshot(): Promise<{ state: TargetState; log: ReleaseLog }>;
   writeLog(log: ReleaseLog): Promise<void>;
 
   /** `releases/<id>.partial` filled from the artifact, then renamed to `releases/<id>`. */

@@ -57,9 +57,35 @@ export class SshTarget implements DeployTarget {
     return `${this.#base}/releases/${id}`;
   }
 
-  async inspect(): Promise<TargetState> {
+  inspect(): Promise<TargetState> {
+    return this.#script(this.#inspectScript(), 'read the target').then((out) => this.#parseInspect(out));
+  }
+
+  readLog(): Promise<ReleaseLog> {
+    return this.#script(this.#logScript(), 'read the release log').then((out) => this.#parseLog(out));
+  }
+
+  /** Both in one round trip: what a plan, `status` and `list` read first. */
+  async snapshot(): Promise<{ state: TargetState; log: ReleaseLog }> {
     const out = await this.#script(
-      `B=${shellQuote(this.#base)}
+      `(
+${this.#inspectScript()}
+)
+echo '@@log'
+${this.#logScript()}`,
+      'read the target',
+    );
+    // the first line that is the marker: the listing's lines all start with a keyword
+    const marker = /(?:^|\n)@@log\n/.exec(out);
+    if (!marker) throw new PermanentError(`${this.display}: the target's answer was cut short`);
+    return {
+      state: this.#parseInspect(out.slice(0, marker.index)),
+      log: this.#parseLog(out.slice(marker.index + marker[0].length)),
+    };
+  }
+
+  #inspectScript(): string {
+    return `B=${shellQuote(this.#base)}
 if [ ! -e "$B" ]; then echo absent; exit 0; fi
 if [ ! -d "$B" ]; then echo not-a-directory; exit 0; fi
 cd "$B" || exit 1
@@ -70,9 +96,15 @@ if [ -d releases ] && [ ! -L releases ]; then
     if [ -d "$d" ] && [ ! -L "$d" ]; then printf 'dir %s %s\\n' "$(stat -c %Y "$d")" "\${d#releases/}"
     else printf 'other 0 %s\\n' "\${d#releases/}"; fi
   done
-elif [ -e releases ]; then echo releases-not-a-directory; fi`,
-      'read the target',
-    );
+elif [ -e releases ]; then echo releases-not-a-directory; fi`;
+  }
+
+  #logScript(): string {
+    return `F=${shellQuote(`${this.#base}/release-log.json`)}
+if [ -e "$F" ]; then cat "$F"; else echo '@@absent'; fi`;
+  }
+
+  #parseInspect(out: string): TargetState {
     const lines = out.split('\n').filter((line) => line !== '');
     if (lines[0] === 'absent') return { exists: false, current: undefined, releases: [], leftovers: [] };
     if (lines[0] === 'not-a-directory') {
@@ -109,12 +141,7 @@ elif [ -e releases ]; then echo releases-not-a-directory; fi`,
     return { exists: true, current, releases, leftovers: leftovers.sort() };
   }
 
-  async readLog(): Promise<ReleaseLog> {
-    const out = await this.#script(
-      `F=${shellQuote(`${this.#base}/release-log.json`)}
-if [ -e "$F" ]; then cat "$F"; else echo '@@absent'; fi`,
-      'read the release log',
-    );
+  #parseLog(out: string): ReleaseLog {
     if (out.trim() === '@@absent') return emptyLog();
     return readReleaseLogText(out, `${this.display}/release-log.json`);
   }

@@ -52,6 +52,8 @@ describe('SSH target config and rollout waves', () => {
     ).toEqual([['b'], ['a', 'c']]);
     expect(waves({ strategy: 'canary' })).toEqual([['a'], ['b', 'c', 'd', 'e']]);
     expect(waves({})).toEqual([['a', 'b', 'c', 'd', 'e']]);
+    expect(() => waves({ strategy: 'canary', canary: 'zz' })).toThrow(/canary "zz" names no host/);
+    expect(() => waves({ strategy: 'canary', canary: 'label:none' })).toThrow(/names no host/);
     expect(rolloutConcurrency(createFleet(ssh({ concurrency: 3 })))).toBe(3);
     expect(rolloutConcurrency(createFleet(ssh({ strategy: 'rolling', batch: 2 })))).toBe(2);
   });
