@@ -99,7 +99,7 @@ describe('deploy to a fleet over SSH', () => {
       rollout: { strategy: 'rolling', batch: 2 },
       shared: ['logs'],
       hooks: { afterSwitch: ['echo "on $(hostname) $DEPLOY_RELEASE"; test -L logs'] },
-      healthcheck: { url: health.url, timeout: '5s', interval: '100ms' },
+      healthcheck: { url: health.url, timeout: '20s', interval: '100ms' },
     });
     const v1 = await makeApp(ws, 'v1');
 
@@ -150,7 +150,7 @@ describe('deploy to a fleet over SSH', () => {
     const health = await fleetHealth(base);
     const config = await fleetConfig(ws, base, {
       rollout: { strategy: 'canary', canary: 'host2' },
-      healthcheck: { url: health.url, timeout: '1s', interval: '100ms' },
+      healthcheck: { url: health.url, timeout: '10s', interval: '100ms' },
     });
     const v1 = await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config]);
     expect(v1.code, v1.stderr).toBe(0);
@@ -185,7 +185,7 @@ describe('deploy to a fleet over SSH', () => {
     const health = await fleetHealth(base);
     const config = await fleetConfig(ws, base, {
       rollout: { strategy: 'rolling', batch: 1 },
-      healthcheck: { url: health.url, timeout: '1s', interval: '100ms' },
+      healthcheck: { url: health.url, timeout: '10s', interval: '100ms' },
     });
     expect(
       (await ws.run(['release', await makeApp(ws, 'v1'), '--version', 'v1', '--config', config])).code,
