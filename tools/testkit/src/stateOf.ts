@@ -4,7 +4,7 @@
  * workspace's own schema on PostgreSQL. One view, so a test's assertions about run records,
  * journals and locks hold on both backends.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { TEST_STATE_URL_VARIABLE, type Workspace } from './Workspace.js';
 import { walk } from './walk.js';
@@ -32,6 +32,11 @@ export interface StateView {
   locks(): Promise<LeftLock[]>;
   /** Every stored value as text, for "this secret is nowhere in the state" checks. */
   dump(): Promise<string>;
+  /**
+   * Leaves `key`'s journal open holding `entries`, as a run interrupted after them would (for
+   * tests of what the next run does with it); replaces what that journal held.
+   */
+  leaveOpenJournal(key: string, entries: JournalView['entries'], environment?: string): Promise<void>;
 }
 
 /** The state `ws`'s CLI keeps, on the backend this test run uses. */
@@ -91,6 +96,18 @@ class FileStateView implements StateView {
   async dump(): Promise<string> {
     const files = (await walk(this.ws.stateHome)).filter((e) => !e.isDirectory);
     return (await Promise.all(files.map(({ path }) => readFile(path, 'utf8').catch(() => '')))).join('\n');
+  }
+
+  async leaveOpenJournal(
+    key: string,
+    entries: JournalView['entries'],
+    environment = 'default',
+  ): Promise<void> {
+    const root = join(this.ws.stateDir(environment), 'journals');
+    await mkdir(root, { recursive: true });
+    const at = new Date().toISOString();
+    const text = entries.map(({ kind, step }) => `${JSON.stringify({ t: kind, step, at })}\n`).join('');
+    await writeFile(join(root, `${key}.jsonl`), text);
   }
 }
 
@@ -154,8 +171,31 @@ class PgStateView implements StateView {
     return texts.join('\n');
   }
 
-  /** `S.` in `sql` is the workspace's schema; a schema the CLI never created reads as empty. */
-  async #query<R>(sql: string, params: unknown[]): Promise<R[]> {
+  async leaveOpenJournal(
+    key: string,
+    entries: JournalView['entries'],
+    environment = 'default',
+  ): Promise<void> {
+    const scope = [this.#cli, environment, key];
+    await this.#query(
+      'delete from S.journal_entries where cli = $1 and environment = $2 and key = $3 and archived_at is null',
+      scope,
+      true,
+    );
+    for (const { kind, step } of entries) {
+      await this.#query(
+        'insert into S.journal_entries (cli, environment, key, kind, step, at) values ($1, $2, $3, $4, $5, now())',
+        [...scope, kind, step],
+        true,
+      );
+    }
+  }
+
+  /**
+   * `S.` in `sql` is the workspace's schema; a schema the CLI never created reads as empty, and
+   * cannot be written (`write`): its tables exist only once the CLI has run there.
+   */
+  async #query<R>(sql: string, params: unknown[], write = false): Promise<R[]> {
     // loaded here: most tests never read state on PostgreSQL
     const { default: pg } = (await import(PG_MODULE)) as PgModule;
     const client = new pg.Client({ connectionString: this.url });
@@ -165,7 +205,11 @@ class PgStateView implements StateView {
         'select exists (select 1 from information_schema.schemata where schema_name = $1) as present',
         [this.schema],
       );
-      if (!(present.rows[0] as { present: boolean } | undefined)?.present) return [];
+      if (!(present.rows[0] as { present: boolean } | undefined)?.present) {
+        if (write)
+          throw new Error(`schema ${this.schema} does not exist yet: run the CLI in this workspace first`);
+        return [];
+      }
       const result = await client.query(sql.replaceAll('S.', `"${this.schema}".`), params);
       return result.rows as R[];
     } finally {

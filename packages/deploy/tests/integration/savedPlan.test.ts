@@ -5,6 +5,7 @@
  * changed since, when it is too old, or when another CLI made it.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   currentOf,
@@ -45,7 +46,7 @@ describe('deploy: a saved plan', () => {
     expect(applied.stdout).toContain('Released v1');
     expect(await currentOf(ws)).toBe('releases/v1');
     // recorded as the job it applied, so its history and metrics are the release's
-    expect((await ws.runRecords()).map((r) => [r.command, r.status])).toEqual([
+    expect((await stateOf(ws).runRecords()).map((r) => [r.command, r.status])).toEqual([
       ['release', 'dry-run'],
       ['release', 'success'],
     ]);

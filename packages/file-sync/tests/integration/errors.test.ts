@@ -1,4 +1,5 @@
 import { symlink } from 'node:fs/promises';
+import { stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 import { expectSameTree, makeTree, snapshot } from './trees.js';
@@ -51,6 +52,6 @@ describe('per-entry failures', () => {
     expect(unreadable[0]?.msg).toMatch(/^ELOOP/);
     expect(result.stderr).toContain('could not be read, so nothing is deleted this run');
     expect(Object.keys(await snapshot(dst)).sort()).toEqual(['a.txt', 'extra.txt']);
-    expect((await ws.runRecords()).map((r) => r.status)).toEqual(['partial']);
+    expect((await stateOf(ws).runRecords()).map((r) => r.status)).toEqual(['partial']);
   });
 });

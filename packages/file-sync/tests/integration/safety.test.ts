@@ -1,6 +1,6 @@
 import { lstat, mkdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CliResult } from '@tempered/testkit';
+import { type CliResult, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 import { expectSameTree, makeTree, snapshot } from './trees.js';
@@ -36,7 +36,7 @@ describe('deletion safety', () => {
       'keep.txt',
       'new.txt',
     ]);
-    expect((await ws.runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['partial', 3]]);
+    expect((await stateOf(ws).runRecords()).map((r) => [r.status, r.exitCode])).toEqual([['partial', 3]]);
 
     const raised = await ws.run(['sync', src, dst, '--delete', '--max-delete', '4']);
     expect(raised.code).toBe(0);

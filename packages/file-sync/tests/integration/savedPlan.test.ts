@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startRecordingServer, type Workspace } from '@tempered/testkit';
+import { startRecordingServer, stateOf, type Workspace } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 import { expectSameTree, makeTree, PAST, snapshot } from './trees.js';
@@ -58,7 +58,7 @@ describe('a saved plan: sync --dry-run --plan-out FILE, then apply FILE', () => 
     expect(result.sync).toMatchObject({ source: src, destination: dst, created: 2, updated: 1, deleted: 1 });
     expect(applied.logs.find((line) => line.msg === 'applying a saved plan')).toBeTruthy();
     expectSameTree(await snapshot(dst), await snapshot(src));
-    const [, record] = await ws.runRecords();
+    const [, record] = await stateOf(ws).runRecords();
     expect(record).toMatchObject({ command: 'sync', status: 'success' });
 
     // the plan's facts include the destination, which the first apply changed: refused, not re-run

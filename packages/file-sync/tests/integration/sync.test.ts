@@ -1,7 +1,7 @@
-import { chmod, lstat, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lockNameFor } from '@tempered/core';
-import { ANSI, messages } from '@tempered/testkit';
+import { ANSI, messages, stateOf } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { CLI_NAME, workspace } from './helpers.js';
 import { expectSameTree, makeTree, PAST, snapshot, type TreeSpec } from './trees.js';
@@ -96,6 +96,8 @@ describe('sync: plan, apply, re-run', () => {
     await makeTree(src, spec(TREE));
     expect((await ws.run(['sync', src, dst])).code).toBe(0);
     const before = await stat(join(dst, 'docs/readme.md'));
+    const state = stateOf(ws);
+    const journalsBefore = await state.journals();
 
     const again = await ws.run(['sync', src, dst]);
 
@@ -105,9 +107,10 @@ describe('sync: plan, apply, re-run', () => {
     const after = await stat(join(dst, 'docs/readme.md'));
     expect([after.ino, after.mtimeMs, after.ctimeMs]).toEqual([before.ino, before.mtimeMs, before.ctimeMs]);
     // the no-op run journals nothing
-    const journals = await readdir(join(ws.stateDir(), 'journals')).catch(() => []);
-    expect(journals.filter((name) => name.endsWith('.jsonl'))).toEqual([]);
-    const [, second] = await ws.runRecords();
+    const journals = await state.journals();
+    expect(journals.filter((journal) => !journal.archived)).toEqual([]);
+    expect(journals).toEqual(journalsBefore);
+    const [, second] = await state.runRecords();
     expect(second).toMatchObject({
       status: 'noop',
       exitCode: 0,
@@ -182,8 +185,8 @@ describe('sync: plan, apply, re-run', () => {
     expect(JSON.parse(real.stdout).result.sync).toMatchObject({ deleted: 7, created: 0 });
     expectSameTree(await snapshot(dst), await snapshot(src));
     // deletions are journaled for audit; the journal is archived once the run succeeded
-    const archive = join(ws.stateDir(), 'journals', 'archive');
-    expect((await readdir(archive)).length).toBeGreaterThan(0);
+    const archived = (await stateOf(ws).journals()).filter((journal) => journal.archived);
+    expect(archived.length).toBeGreaterThan(0);
   });
 
   it('--exclude leaves entries out on both sides and never deletes excluded destination entries', async () => {
@@ -215,12 +218,8 @@ describe('sync: plan, apply, re-run', () => {
       ['a.txt', ...Object.keys(lookalikes), 'd'].sort(),
     );
     // the state an interrupted run leaves: its tag begun in the target's journal, a temp file of it
-    const journalPath = join(ws.stateDir(), 'journals', `${lockNameFor(dst)}.jsonl`);
     const tag = 'feedfacecafebeef';
-    await writeFile(
-      journalPath,
-      `${JSON.stringify({ t: 'begin', step: `temp-files:${tag}`, at: new Date().toISOString() })}\n`,
-    );
+    await stateOf(ws).leaveOpenJournal(lockNameFor(dst), [{ kind: 'begin', step: `temp-files:${tag}` }]);
     const leftover = `.a.txt.fstmp-${tag}-2a`;
     await writeFile(join(dst, leftover), 'a, half wri');
     // a destination-only file with a look-alike name is the user's: kept without --delete

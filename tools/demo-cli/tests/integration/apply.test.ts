@@ -1,6 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANSI, type CliResult, messages, modeOf, parseLogLines, walk } from '@tempered/testkit';
+import {
+  ANSI,
+  type CliResult,
+  messages,
+  modeOf,
+  parseLogLines,
+  stateOf,
+  stateOnPostgres,
+  walk,
+} from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FILES } from '../../src/section.js';
 import { CLI_NAME, workspace } from './helpers.js';
@@ -70,7 +79,8 @@ describe('apply: the happy path', () => {
     expect(messages(second)).toContain('nothing to change');
     expect(messages(second)).not.toContain('file written');
 
-    const records = await ws.runRecords();
+    const state = stateOf(ws);
+    const records = await state.runRecords();
     expect(records.map((r) => [r.status, r.exitCode, r.command])).toEqual([
       ['success', 0, 'apply'],
       ['noop', 0, 'apply'],
@@ -81,8 +91,12 @@ describe('apply: the happy path', () => {
       counts: { actions_create: 3 },
     });
     expect(records[0]?.failure).toBeUndefined();
+    // no lock left behind; the first run's journal was archived on success, the no-op run left none
+    expect(await state.locks()).toEqual([]);
+    expect((await state.journals()).map((journal) => journal.archived)).toEqual([true]);
+    if (stateOnPostgres()) return;
 
-    // state: directories 0700 and files 0600 from XDG_STATE_HOME down; no lock left behind
+    // the file backend's state: directories 0700 and files 0600 from XDG_STATE_HOME down
     const entries = await walk(ws.stateHome);
     expect(await modeOf(ws.stateHome)).toBe(0o700);
     expect(entries.filter((e) => e.isDirectory).map((e) => [e.path, e.mode.toString(8)])).toEqual(
@@ -116,9 +130,14 @@ describe('apply: the happy path', () => {
     expect(messages(result)).toContain('dry run: plan printed, nothing changed');
     expect(messages(result)).not.toContain('file written');
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
-    const state = (await walk(ws.stateHome)).filter((e) => !e.isDirectory).map((e) => e.path);
-    expect(state).toEqual([expect.stringMatching(/\/default\/runs\/[^/]+\.json$/)]);
-    expect((await ws.runRecords()).map((r) => r.status)).toEqual(['dry-run']);
+    const state = stateOf(ws);
+    expect((await state.runRecords()).map((r) => r.status)).toEqual(['dry-run']);
+    expect(await state.locks()).toEqual([]);
+    expect(await state.journals()).toEqual([]);
+    if (stateOnPostgres()) return;
+    // on files, nothing else at all (PostgreSQL keeps a released lease's row, for its token)
+    const files = (await walk(ws.stateHome)).filter((e) => !e.isDirectory).map((e) => e.path);
+    expect(files).toEqual([expect.stringMatching(/\/default\/runs\/[^/]+\.json$/)]);
   });
 
   it('--dry-run itemises updates against what is there, and --json prints one success document', async () => {

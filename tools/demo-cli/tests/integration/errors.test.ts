@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CliResult, messages, walk } from '@tempered/testkit';
+import { type CliResult, messages, stateOf, walk } from '@tempered/testkit';
 import { describe, expect, it } from 'vitest';
 import { workspace } from './helpers.js';
 
@@ -217,6 +217,6 @@ describe('protected environments', () => {
     const again = await ws.run(['apply', '-e', 'prod', '--config', config, '-y']);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('No changes: 1 up to date.\n');
-    expect((await ws.runRecords('prod')).map((r) => r.status)).toEqual(['success', 'noop']);
+    expect((await stateOf(ws).runRecords('prod')).map((r) => r.status)).toEqual(['success', 'noop']);
   });
 });

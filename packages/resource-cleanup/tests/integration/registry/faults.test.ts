@@ -1,4 +1,4 @@
-import { type FaultStep, startFaultServer } from '@tempered/testkit';
+import { type FaultStep, startFaultServer, stateOf } from '@tempered/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace } from '../helpers.js';
 import { registryConfig } from './common.js';
@@ -70,7 +70,7 @@ describe.skipIf(skipRegistry)('registry faults: throttling, resets, kill -9', ()
     expect(retries.filter((line) => line.status === 429).map((line) => line.delayMs)).toEqual([
       1000, 1000, 1000,
     ]);
-    const [record] = await ws.runRecords();
+    const [record] = await stateOf(ws).runRecords();
     expect(record?.retries).toBe(8);
   });
 
