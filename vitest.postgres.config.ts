@@ -11,9 +11,13 @@ export default defineConfig({
   test: {
     name: 'state-on-postgres',
     include: [
-      'packages/deploy/tests/integration/{concurrency,crash,release,rollback}.test.ts',
-      'packages/file-sync/tests/integration/{heartbeat,kill}.test.ts',
-      'tools/demo-cli/tests/integration/{lock,journal,interrupt,partial,observability}.test.ts',
+      'packages/deploy/tests/integration/{concurrency,crash,release,rollback,savedPlan}.test.ts',
+      'packages/file-sync/tests/integration/{heartbeat,kill,sync,safety,errors,savedPlan}.test.ts',
+      'packages/resource-cleanup/tests/integration/registry/faults.test.ts',
+      // not demo-cli's errors.test.ts: it asserts the state directory on purpose (a --state-dir that
+      // cannot be made fails the run; a refused or misrouted run leaves no file there), which the
+      // PostgreSQL backend never uses
+      'tools/demo-cli/tests/integration/{lock,journal,interrupt,partial,observability,apply}.test.ts',
     ],
     globalSetup: ['tools/testkit/dist/postgresGlobalSetup.js'],
     testTimeout: 60_000,
