@@ -61,6 +61,7 @@ export class StepRunner {
             ...this.#who(),
           }),
         );
+        ctx.logger.info({ release: step.release, previous: step.previous }, 'release begun');
         return undefined;
       case 'create':
         await target.prepareRelease(step.release, step.artifact, {
@@ -95,15 +96,16 @@ export class StepRunner {
         ctx.logger.info({ release: step.release }, 'old release removed');
         return undefined;
       case 'finish-release': {
-        const present = new Set((await target.inspect()).releases.map((r) => r.id));
-        await this.#updateLog((log) =>
-          finishRelease(log, {
-            id: step.release,
-            // what this run removed, and what an interrupted run removed before it died
-            removed: log.releases.filter((r) => !present.has(r.id) && !r.removedAt).map((r) => r.id),
-            ...this.#who(),
-          }),
-        );
+        // the listing and the log in one read (one round trip to a remote host)
+        const { state, log } = await target.snapshot();
+        const present = new Set(state.releases.map((r) => r.id));
+        const finished = finishRelease(log, {
+          id: step.release,
+          // what this run removed, and what an interrupted run removed before it died
+          removed: log.releases.filter((r) => !present.has(r.id) && !r.removedAt).map((r) => r.id),
+          ...this.#who(),
+        });
+        await target.writeLog(secrets.redact(finished));
         ctx.logger.info({ release: step.release }, 'release recorded as good');
         return undefined;
       }
