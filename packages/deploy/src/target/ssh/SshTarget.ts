@@ -43,6 +43,7 @@ export class SshTarget implements DeployTarget {
   readonly #session: SshSession;
   readonly #base: string;
   readonly #lock: RemoteLock;
+  #prefetched: { state: TargetState; log: ReleaseLog } | undefined;
 
   constructor(session: SshSession, lockTtlMs: number) {
     this.#session = session;
@@ -65,16 +66,26 @@ export class SshTarget implements DeployTarget {
     return this.#script(this.#logScript(), 'read the release log').then((out) => this.#parseLog(out));
   }
 
-  /** Both in one round trip: what a plan, `status` and `list` read first. */
+  /**
+   * Both in one round trip: what a plan, `status` and `list` read first. Right after lock() it is
+   * what the lock's round trip read (nobody else writes the host while the lock is held).
+   */
   async snapshot(): Promise<{ state: TargetState; log: ReleaseLog }> {
-    const out = await this.#script(
-      `(
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    if (prefetched) return prefetched;
+    return this.#parseSnapshot(await this.#script(this.#snapshotScript(), 'read the target'));
+  }
+
+  #snapshotScript(): string {
+    return `(
 ${this.#inspectScript()}
 )
 echo '@@log'
-${this.#logScript()}`,
-      'read the target',
-    );
+${this.#logScript()}`;
+  }
+
+  #parseSnapshot(out: string): { state: TargetState; log: ReleaseLog } {
     // the first line that is the marker: the listing's lines all start with a keyword
     const marker = /(?:^|\n)@@log\n/.exec(out);
     if (!marker) throw new PermanentError(`${this.display}: the target's answer was cut short`);
@@ -302,8 +313,11 @@ timeout -k 5 ${seconds} sh "$f" </dev/null
     };
   }
 
-  lock(options: TargetLockOptions): Promise<LockHandle> {
-    return this.#lock.acquire(options);
+  /** Takes the host lock and reads the target in the same round trip: the plan's read is then free. */
+  async lock(options: TargetLockOptions): Promise<LockHandle> {
+    const { handle, output } = await this.#lock.acquire(options, this.#snapshotScript());
+    this.#prefetched = this.#parseSnapshot(output);
+    return handle;
   }
 
   inspectLock(): Promise<LockOwner | undefined> {

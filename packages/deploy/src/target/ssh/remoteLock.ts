@@ -39,16 +39,23 @@ export class RemoteLock {
     this.#ttlS = Math.max(2, Math.ceil(ttlMs / 1000));
   }
 
-  async acquire(options: TargetLockOptions): Promise<LockHandle> {
+  /**
+   * Takes the lock; `then` (a script) runs on the host right after, in the same round trip, and
+   * its output comes back with the handle.
+   */
+  async acquire(options: TargetLockOptions, then = ''): Promise<{ handle: LockHandle; output: string }> {
     const owner: RemoteLockOwner = { ...options.owner, user: safeUser() };
     const deadline = Date.now() + options.waitMs;
     for (;;) {
-      const answer = await this.#script(acquireScript(this.#dir, owner, this.#ttlS), 'take the host lock');
+      const answer = await this.#script(
+        acquireScript(this.#dir, owner, this.#ttlS, then),
+        'take the host lock',
+      );
       if (answer.startsWith('acquired')) {
         if (answer.startsWith('acquired-stale')) {
           options.logger.warn({ host: this.#session.label }, 'took over a host lock whose lease had run out');
         }
-        return this.#handle(owner, options);
+        return { handle: this.#handle(owner, options), output: answer.slice(answer.indexOf('\n') + 1) };
       }
       const holder = parseOwner(answer);
       if (Date.now() >= deadline || options.signal?.aborted) {
@@ -156,7 +163,7 @@ function parseOwner(text: string): RemoteLockOwner | undefined {
 }
 
 /** Prints `acquired`, `acquired-stale`, or `held` and the holder (owner line, `expires <epoch>`). */
-function acquireScript(dir: string, owner: RemoteLockOwner, ttlS: number): string {
+function acquireScript(dir: string, owner: RemoteLockOwner, ttlS: number, then: string): string {
   const L = shellQuote(dir);
   const json = shellQuote(JSON.stringify({ ...owner, host: owner.host || hostname() }));
   return `set -u
@@ -172,7 +179,10 @@ take() {
   rm -rf "$T"
   return 1
 }
-if take; then echo acquired; exit 0; fi
+after() {
+${then || ':'}
+}
+if take; then echo acquired; (after); exit 0; fi
 now=$(date +%s)
 exp=$(cat "$L/expires" 2>/dev/null || echo)
 run=$(cat "$L/run" 2>/dev/null || echo)
@@ -182,7 +192,7 @@ if [ -n "$exp" ] && [ "$exp" -lt "$now" ]; then
     # moved a lock taken meanwhile by another run (not the stale one seen): put it back
     if [ "$(cat "$S/run" 2>/dev/null)" != "$run" ]; then mv -T "$S" "$L" 2>/dev/null || true; else rm -rf "$S"; fi
   fi
-  if take; then echo acquired-stale; exit 0; fi
+  if take; then echo acquired-stale; (after); exit 0; fi
 fi
 echo held
 cat "$L/owner.json" 2>/dev/null
