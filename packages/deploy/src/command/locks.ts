@@ -35,7 +35,13 @@ export function describeLock(lock: LockView): string {
         ? 'gone (stale lock)'
         : 'on another host';
   const where = lock.host ? `${lock.host}: ` : '';
-  return `${where}${lock.scope} lock held by run ${owner.runId} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}; ${state})`;
+  const extra = owner as { user?: string; version?: string; message?: string };
+  const what = [
+    extra.user ? `user ${extra.user}` : '',
+    extra.version ? `version ${extra.version}` : '',
+    extra.message ? `"${extra.message}"` : '',
+  ].filter(Boolean);
+  return `${where}${lock.scope} lock held by run ${owner.runId} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}${what.length ? `, ${what.join(', ')}` : ''}; ${state})`;
 }
 
 /** Removes the deploy locks of these hosts and the run lock; each break checks its owner's liveness again. */

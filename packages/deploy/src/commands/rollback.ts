@@ -1,5 +1,5 @@
 import { defineSection, JobCommand } from '@tempered/core';
-import { hostFlags, rollbackArgs } from '../job/flags.js';
+import { hostFlags, messageFlag, rollbackArgs } from '../job/flags.js';
 import { rollbackJob } from '../job/rollbackJob.js';
 import { deploySection } from '../section.js';
 
@@ -17,7 +17,7 @@ export default class Rollback extends JobCommand {
     '<%= config.bin %> rollback -e staging --log-level debug --log-file /var/log/deploy.log --state-dir /var/lib/tempered',
   ];
   static override args = rollbackArgs;
-  static override flags = hostFlags;
+  static override flags = { ...hostFlags, ...messageFlag };
   static override sectionSchema = defineSection(deploySection);
   static override job = rollbackJob;
 }

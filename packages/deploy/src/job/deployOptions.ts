@@ -6,6 +6,8 @@ import { createFleet, type Fleet, rolloutConcurrency } from '../target/fleet.js'
 export interface DeployOptions {
   config: DeployConfig;
   fleet: Fleet;
+  /** `--message`: kept with each host lock. */
+  message?: string | undefined;
 }
 
 export function deployOptions(input: JobInput<unknown, unknown>): DeployOptions {
@@ -14,8 +16,12 @@ export function deployOptions(input: JobInput<unknown, unknown>): DeployOptions 
     configFile: input.configFile,
     cwd: input.cwd,
   });
-  const flags = input.flags as { hosts?: string; labels?: string };
-  return { config, fleet: createFleet(config, { hosts: list(flags.hosts), labels: list(flags.labels) }) };
+  const flags = input.flags as { hosts?: string; labels?: string; message?: string; version?: string };
+  return {
+    config,
+    fleet: createFleet(config, { hosts: list(flags.hosts), labels: list(flags.labels) }),
+    message: flags.message,
+  };
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -32,7 +38,13 @@ function list(value: string | undefined): string[] | undefined {
  * releases the ones already taken.
  */
 export async function targetLock(options: DeployOptions, io: JobIO): Promise<ExtraLock[]> {
-  const owner = currentLockOwner(io.runId, `${io.cli} ${io.command}`);
+  const version = (options as { version?: string }).version;
+  // what a colleague who finds the lock wants to know: who (owner), what and why
+  const owner = {
+    ...currentLockOwner(io.runId, `${io.cli} ${io.command}`),
+    ...(version ? { version } : {}),
+    ...(options.message ? { message: options.message } : {}),
+  };
   const taken: ExtraLock[] = [];
   try {
     await mapConcurrently(

@@ -14,8 +14,17 @@ export const hostFlags = {
   }),
 };
 
+/** Why this run holds the hosts: kept with each host's lock, shown by `status`. */
+export const messageFlag = {
+  message: Flags.string({
+    char: 'm',
+    summary: 'A note kept with each host lock while this run holds it, e.g. "hotfix for #123".',
+  }),
+};
+
 export const releaseFlags = {
   ...hostFlags,
+  ...messageFlag,
   version: Flags.string({
     summary: 'Release id (default: UTC timestamp and short digest), e.g. 1.4.2.',
   }),

@@ -7,7 +7,7 @@ import { assertSafeVersion } from '../release/releaseId.js';
 import { type DeployOptions, deployOptions, targetLock } from './deployOptions.js';
 import { deployTexts } from './deployTexts.js';
 import { type DeployWorld, planFleet, readFleet, targetFacts } from './deployWorld.js';
-import type { hostFlags } from './flags.js';
+import type { hostFlags, messageFlag } from './flags.js';
 import { stepApplier } from './stepApplier.js';
 
 export interface RollbackOptions extends DeployOptions {
@@ -22,7 +22,7 @@ export const rollbackJob: Job<
   DeployWorld,
   DeployStep,
   FleetOperation,
-  Interfaces.InferredFlags<typeof hostFlags>,
+  Interfaces.InferredFlags<typeof hostFlags & typeof messageFlag>,
   { release?: string | undefined }
 > = {
   options: (input) => ({ ...deployOptions(input), named: input.args.release }),

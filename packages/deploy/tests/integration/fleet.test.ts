@@ -323,7 +323,16 @@ describe('deploy to a fleet over SSH', () => {
     const app = await makeApp(ws, 'v1');
 
     // Act: the first holds its deploy in a hook; the second (its own state dir) tries meanwhile
-    const first = ws.run(['release', app, '--version', 'v1', '--config', config]);
+    const first = ws.run([
+      'release',
+      app,
+      '--version',
+      'v1',
+      '--config',
+      config,
+      '--message',
+      'hotfix for #123',
+    ]);
     let second: Awaited<ReturnType<Workspace['run']>> | undefined;
     for (let i = 0; i < 200 && !second; i += 1) {
       await new Promise((r) => setTimeout(r, 100));
@@ -337,7 +346,9 @@ describe('deploy to a fleet over SSH', () => {
 
     // Assess
     expect(second?.code, second?.stderr).toBe(75);
-    expect(second?.stderr).toMatch(/deploy lock held by run/);
+    expect(second?.stderr).toMatch(
+      /deploy lock held by run \S+ \(pid \d+ on [^,]+, user \w+, version v1, "hotfix for #123"/,
+    );
     expect(done.code, done.stderr).toBe(0);
     for (const host of hosts()) expect(await currentOn(host, base)).toBe('releases/v1');
     for (const host of hosts()) expect(existsSync(join(basePath(host, base), '.deploy', 'lock'))).toBe(false);

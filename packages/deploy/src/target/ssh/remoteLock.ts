@@ -13,6 +13,10 @@ import { type SshSession, shellQuote } from './SshSession.js';
 /** The owner record kept on the host, beside its lease. */
 export interface RemoteLockOwner extends LockOwner {
   user?: string | undefined;
+  /** The release being deployed (`--version`), if named. */
+  version?: string | undefined;
+  /** `--message`. */
+  message?: string | undefined;
   /** When the lease runs out unless renewed (the host's clock, ISO). */
   expiresAt?: string | undefined;
 }
@@ -60,7 +64,7 @@ export class RemoteLock {
       const holder = parseOwner(answer);
       if (Date.now() >= deadline || options.signal?.aborted) {
         throw new LockHeldError(
-          `${this.#session.label}: deploy lock held by run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'} on ${holder?.host ?? '?'}${holder?.user ? `, user ${holder.user}` : ''}, since ${holder?.startedAt ?? '?'}; lease until ${holder?.expiresAt ?? '?'})`,
+          `${this.#session.label}: deploy lock held by run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'} on ${holder?.host ?? '?'}${holder?.user ? `, user ${holder.user}` : ''}${holder?.version ? `, version ${holder.version}` : ''}${holder?.message ? `, "${holder.message}"` : ''}, since ${holder?.startedAt ?? '?'}; lease until ${holder?.expiresAt ?? '?'})`,
           holder ? { owner: holder } : {},
         );
       }
