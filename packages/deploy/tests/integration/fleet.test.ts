@@ -141,7 +141,7 @@ describe('deploy to a fleet over SSH', () => {
     expect(result.fleetRelease).toBe('v1');
     expect(result.hosts.map((h) => h.drift)).toEqual([false, false, false, false, false]);
     await health.close();
-  }, 120_000);
+  }, 300_000);
 
   it('a canary failing its health check is rolled back; the other hosts are never touched', async () => {
     // Prepare
@@ -176,7 +176,7 @@ describe('deploy to a fleet over SSH', () => {
     const log = JSON.parse(await readFile(join(basePath(hosts()[1]!, base), 'release-log.json'), 'utf8'));
     expect(log.releases.find((r: { id: string }) => r.id === 'v2').status).toBe('failed');
     await health.close();
-  }, 120_000);
+  }, 300_000);
 
   it('the third host failing health in a rolling deploy: hosts 1-3 go back to v1, hosts 4-5 untouched, exit 3', async () => {
     // Prepare
@@ -212,7 +212,7 @@ describe('deploy to a fleet over SSH', () => {
     expect(retry.code, retry.stderr).toBe(0);
     for (const host of hosts()) expect(await currentOn(host, base)).toBe('releases/v2b');
     await health.close();
-  }, 120_000);
+  }, 300_000);
 
   it('rollback on chosen hosts, then on the whole fleet; status shows the drift in between', async () => {
     // Prepare: v1 then v2 on every host
@@ -250,7 +250,7 @@ describe('deploy to a fleet over SSH', () => {
         .map((l) => l.host)
         .sort(),
     ).toEqual(['host2', 'host3', 'host4', 'host5']);
-  }, 120_000);
+  }, 300_000);
 
   it('an unknown host key is refused naming the host; nothing is uploaded anywhere', async () => {
     // Prepare
@@ -269,7 +269,7 @@ describe('deploy to a fleet over SSH', () => {
     for (const host of hosts())
       expect(existsSync(join(basePath(host, base), '.deploy', 'artifacts'))).toBe(false);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
-  }, 120_000);
+  }, 300_000);
 
   it('a changed host key is refused naming the host: nothing is uploaded anywhere (exit 2)', async () => {
     // Prepare: a fleet of its own, whose second host gets a new key after known_hosts was written
@@ -308,7 +308,7 @@ describe('deploy to a fleet over SSH', () => {
     } finally {
       await own.stop();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('two controllers at once: the second is refused with the first named (exit 75)', async () => {
     // Prepare
@@ -352,5 +352,5 @@ describe('deploy to a fleet over SSH', () => {
     expect(done.code, done.stderr).toBe(0);
     for (const host of hosts()) expect(await currentOn(host, base)).toBe('releases/v1');
     for (const host of hosts()) expect(existsSync(join(basePath(host, base), '.deploy', 'lock'))).toBe(false);
-  }, 120_000);
+  }, 300_000);
 });
