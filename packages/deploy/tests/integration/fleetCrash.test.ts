@@ -245,12 +245,18 @@ describe('fleet deploy crash safety', () => {
       // Act 2: the same command again, waiting out the killed run's host locks
       const rerun = await ws.run([...args, '--lock-wait', '60s']);
 
-      // Assess 2: v2 everywhere; a host already on v2 is not switched again, the others once
+      // Assess 2: v2 everywhere; a host already on v2 is not switched again, the others at most
+      // once (a switch the killed run had already sent may still land on its host after the
+      // kill: sshd runs the script it received to its end; the re-run then finds it done)
       expect(rerun.code, rerun.stderr).toBe(0);
       for (const host of hosts()) expect(await liveRelease(host, base)).toBe('v2');
-      const expected: Record<string, number> = {};
-      for (const [name, id] of live) if (id !== 'v2') expected[name] = 1;
-      expect(switchesByHost(rerun.logs)).toEqual(expected);
+      const switches = switchesByHost(rerun.logs);
+      for (const [name, id] of live) {
+        expect(switches[name] ?? 0, `${name} switched by the re-run`).toBeLessThanOrEqual(
+          id === 'v2' ? 0 : 1,
+        );
+      }
+      expect(Object.keys(switches).every((name) => live.has(name))).toBe(true);
     },
     400_000,
   );
