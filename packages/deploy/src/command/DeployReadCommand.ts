@@ -1,7 +1,7 @@
 import { defineSection, TemperedCommand } from '@tempered/core';
 import { hostFlags } from '../job/flags.js';
 import { type DeployConfig, deploySection } from '../section.js';
-import type { Fleet } from '../target/fleet.js';
+import { type Fleet, hostSelection } from '../target/fleet.js';
 import { openDeploy } from './deployContext.js';
 
 /** `list`, `status`, `unlock`: the environment's hosts, read (or their locks broken), no run record. */
@@ -14,16 +14,10 @@ export abstract class DeployReadCommand<T> extends TemperedCommand<T> {
 
   override async init(): Promise<void> {
     await super.init();
-    const flags = this.flags as { hosts?: string; labels?: string };
-    const split = (value: string | undefined) =>
-      value
-        ?.split(',')
-        .map((v) => v.trim())
-        .filter(Boolean);
-    const { config, fleet } = openDeploy(this.ctx, {
-      hosts: split(flags.hosts),
-      labels: split(flags.labels),
-    });
+    const { config, fleet } = openDeploy(
+      this.ctx,
+      hostSelection(this.flags as { hosts?: string; labels?: string }),
+    );
     this.deployConfig = config;
     this.fleet = fleet;
   }

@@ -1,6 +1,6 @@
 import { currentLockOwner, type ExtraLock, type JobInput, type JobIO, mapConcurrently } from '@tempered/core';
 import { type DeployConfig, resolveDeployConfig } from '../section.js';
-import { createFleet, type Fleet, rolloutConcurrency } from '../target/fleet.js';
+import { createFleet, type Fleet, hostSelection, rolloutConcurrency } from '../target/fleet.js';
 
 /** What release and rollback share: the environment's deploy config and its hosts. */
 export interface DeployOptions {
@@ -19,16 +19,9 @@ export function deployOptions(input: JobInput<unknown, unknown>): DeployOptions 
   const flags = input.flags as { hosts?: string; labels?: string; message?: string; version?: string };
   return {
     config,
-    fleet: createFleet(config, { hosts: list(flags.hosts), labels: list(flags.labels) }),
+    fleet: createFleet(config, hostSelection(flags)),
     message: flags.message,
   };
-}
-
-function list(value: string | undefined): string[] | undefined {
-  return value
-    ?.split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 }
 
 /**

@@ -33,6 +33,19 @@ export interface HostSelection {
   labels?: string[] | undefined;
 }
 
+/** `--hosts a,b` and `--labels x` as given on the command line. */
+export function hostSelection(flags: {
+  hosts?: string | undefined;
+  labels?: string | undefined;
+}): HostSelection {
+  const list = (value: string | undefined) =>
+    value
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  return { hosts: list(flags.hosts), labels: list(flags.labels) };
+}
+
 /** The one place that knows the kinds of target. */
 export function createFleet(config: DeployConfig, selection: HostSelection = {}): Fleet {
   const { target } = config;

@@ -164,11 +164,13 @@ export class SshSession {
     if (result.timedOut) {
       return new TransientError(
         `${this.label}: ${what} timed out after ${Math.round(result.durationMs / 1000)} s`,
+        { hint: 'the host or its disk is slow or stuck; run the deploy again once it answers' },
       );
     }
     if (result.code === SSH_FAILED) return connectionError(this.label, stderr, what);
     return new PermanentError(
       `${this.label}: ${what} failed (exit ${result.code ?? result.signal})${stderr ? `: ${stderr}` : ''}`,
+      { hint: 'the host needs a POSIX sh, tar and GNU coreutils, and write access to the target path' },
     );
   }
 }
@@ -198,7 +200,9 @@ function connectionError(label: string, stderr: string, what: string): Error {
     return new UsageError(`${label}: ${stderr}`, { hint: 'check the host name in deploy.target.hosts' });
   }
   // refused, reset, timed out, closed: the host may be back in a moment
-  return new TransientError(`${label}: ssh could not ${what}: ${stderr || 'connection failed'}`);
+  return new TransientError(`${label}: ssh could not ${what}: ${stderr || 'connection failed'}`, {
+    hint: 'check that the host is up and sshd answers (ssh -v); a re-run continues where this one stopped',
+  });
 }
 
 function lastLines(text: string): string {

@@ -88,7 +88,11 @@ ${this.#logScript()}`;
   #parseSnapshot(out: string): { state: TargetState; log: ReleaseLog } {
     // the first line that is the marker: the listing's lines all start with a keyword
     const marker = /(?:^|\n)@@log\n/.exec(out);
-    if (!marker) throw new PermanentError(`${this.display}: the target's answer was cut short`);
+    if (!marker) {
+      throw new PermanentError(`${this.display}: the target's answer was cut short`, {
+        hint: 'the connection dropped or the login shell printed into it; run the deploy again',
+      });
+    }
     return {
       state: this.#parseInspect(out.slice(0, marker.index)),
       log: this.#parseLog(out.slice(marker.index + marker[0].length)),

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArtifactInfo, type UnpackOptions, unpackArtifact } from '../../artifact/index.js';
+import { type ArtifactInfo, sha256File, type UnpackOptions, unpackArtifact } from '../../artifact/index.js';
 
 /** A release as it goes over the wire: one plain tar of the checked tree. */
 export interface StagedRelease {
@@ -48,15 +47,5 @@ async function stage(artifact: ArtifactInfo, options: UnpackOptions, key: string
   const { create } = await import('tar');
   // portable: no owner names or ids; the host's user owns what it extracts
   await create({ cwd: tree, file, portable: true }, await readdir(tree));
-  return { file, key, sha256: await sha256(file), bytes: (await stat(file)).size };
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+  return { file, key, sha256: await sha256File(file), bytes: (await stat(file)).size };
 }
